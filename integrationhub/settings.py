@@ -1,0 +1,185 @@
+"""Settings, all read from the environment (django-environ).
+
+Defaults give the embedded set-up (`make demo`): SQLite and a filesystem Celery broker under
+`var/`, no Redis. Production and CI set DATABASE_URL, CELERY_BROKER_URL and REDIS_URL.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+env = environ.Env()
+env.read_env(BASE_DIR / ".env")
+
+
+def _read(name, reader, **kwargs):
+    """Read one variable; a bad value stops start-up with a message naming the variable."""
+    try:
+        return reader(name, **kwargs)
+    except (ImproperlyConfigured, ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} has an invalid value ({exc}). "
+            f"Fix or unset {name} and start again."
+        ) from exc
+
+
+def _url(name, default, schemes):
+    value = _read(name, env.str, default=default)
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not (parts.netloc or parts.path):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a valid URL; "
+            f"expected a scheme among {', '.join(sorted(schemes))}."
+        )
+    return value.rstrip("/")
+
+
+SECRET_KEY = _read("SECRET_KEY", env.str, default="dev-only-insecure-secret-key-change-me")
+DEBUG = _read("DEBUG", env.bool, default=False)
+ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "django_celery_beat",
+    "connections",
+    "dataflows",
+    "orders",
+    "catalog",
+    "checkout",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "integrationhub.urls"
+WSGI_APPLICATION = "integrationhub.wsgi.application"
+ASGI_APPLICATION = "integrationhub.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": _read(
+        "DATABASE_URL", env.db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+    )
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGIN_URL = "login"
+
+# --- Redis (optional): shared rate-limit buckets and locks across processes.
+REDIS_URL = _read("REDIS_URL", env.str, default="")
+if REDIS_URL:
+    REDIS_URL = _url("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
+
+# --- Celery. The default broker needs no server: kombu's filesystem transport under var/.
+CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default="filesystem://")
+if CELERY_BROKER_URL != "filesystem://":
+    CELERY_BROKER_URL = _url(
+        "CELERY_BROKER_URL", CELERY_BROKER_URL, {"redis", "rediss", "amqp", "amqps", "memory"}
+    )
+_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL == "filesystem://":
+    for sub in ("out", "processed"):
+        (_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "out"),
+        "data_folder_out": str(_BROKER_DIR / "out"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, default=False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- BigCommerce (the sandbox or any compatible server can stand in).
+BIGCOMMERCE_API_URL = _url(
+    "BIGCOMMERCE_API_URL", "https://api.bigcommerce.com", {"http", "https"}
+)
+BIGCOMMERCE_LOGIN_URL = _url(
+    "BIGCOMMERCE_LOGIN_URL", "https://login.bigcommerce.com", {"http", "https"}
+)
+BIGCOMMERCE_CONNECT_TIMEOUT_S = _read("BIGCOMMERCE_CONNECT_TIMEOUT_S", env.float, default=5.0)
+BIGCOMMERCE_READ_TIMEOUT_S = _read("BIGCOMMERCE_READ_TIMEOUT_S", env.float, default=60.0)
+
+# --- REST API.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Integration hub API",
+    "DESCRIPTION": "Orders, order errors, shipments, products and stock of the fulfilment hub.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, default="INFO")},
+}

@@ -1,0 +1,4 @@
+pytest_plugins = [
+    "tests.fixtures.contract",
+    "tests.fixtures.sandbox",
+]
