@@ -40,8 +40,30 @@ def _url(name, default, schemes):
     return value.rstrip("/")
 
 
+def _bool(name, default):
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={raw!r} is not a boolean; use true or false."
+    )
+
+
+def _database(name, default):
+    value = _read(name, env.str, default=default)
+    scheme = urlsplit(value).scheme
+    if scheme not in environ.Env.DB_SCHEMES:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value.split('@')[-1]!r} names no database engine "
+            "Django knows; use e.g. postgres://user@host:5432/db or sqlite:///path."
+        )
+    return _read(name, env.db_url, default=default)
+
+
 SECRET_KEY = _read("SECRET_KEY", env.str, default="dev-only-insecure-secret-key-change-me")
-DEBUG = _read("DEBUG", env.bool, default=False)
+DEBUG = _bool("DEBUG", default=False)
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
 
@@ -66,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,11 +116,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": _read(
-        "DATABASE_URL", env.db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    )
-}
+DATABASES = {"default": _database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -139,7 +158,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(_BROKER_DIR / "processed"),
         "store_processed": False,
     }
-CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, default=False)
+CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -148,9 +167,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- BigCommerce (the sandbox or any compatible server can stand in).
-BIGCOMMERCE_API_URL = _url(
-    "BIGCOMMERCE_API_URL", "https://api.bigcommerce.com", {"http", "https"}
-)
+BIGCOMMERCE_API_URL = _url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com", {"http", "https"})
 BIGCOMMERCE_LOGIN_URL = _url(
     "BIGCOMMERCE_LOGIN_URL", "https://login.bigcommerce.com", {"http", "https"}
 )
