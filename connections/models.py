@@ -1,1 +1,137 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .drivers import BIGCOMMERCE, driver_choices
+from .fields import EncryptedTextField
+
+# BigCommerce order statuses (ids are fixed; stores may relabel them).
+ORDER_STATUSES = {
+    0: "Incomplete",
+    1: "Pending",
+    2: "Shipped",
+    3: "Partially Shipped",
+    4: "Refunded",
+    5: "Cancelled",
+    6: "Declined",
+    7: "Awaiting Payment",
+    8: "Awaiting Pickup",
+    9: "Awaiting Shipment",
+    10: "Completed",
+    11: "Awaiting Fulfillment",
+    12: "Manual Verification Required",
+    13: "Disputed",
+    14: "Partially Refunded",
+}
+DEFAULT_ORDER_STATUS_FILTER = [11, 5]
+
+
+def default_order_status_filter():
+    return list(DEFAULT_ORDER_STATUS_FILTER)
+
+
+class Tenant(models.Model):
+    """A merchant: sees and manages only its own connections, orders and products."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MANAGER = "manager", "Manager"  # connections and credentials
+        OPERATOR = "operator", "Operator"  # synchronize, enable, disable
+        VIEWER = "viewer", "Viewer"  # read only
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="one_membership_per_tenant")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.tenant} ({self.role})"
+
+    @property
+    def can_operate(self) -> bool:
+        return self.role in (self.Role.MANAGER, self.Role.OPERATOR)
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class Connection(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DELETING = "deleting", "Deleting…"
+
+    class MasterSku(models.TextChoices):
+        SKU = "sku", "SKU"
+        UPC = "upc", "UPC"
+        MPN = "mpn", "MPN"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="connections")
+    name = models.CharField(max_length=200)
+    driver = models.CharField(max_length=32, choices=driver_choices(), default=BIGCOMMERCE.code)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    store_hash = models.CharField(max_length=64)
+    access_token = EncryptedTextField()
+    client_id = models.CharField(max_length=200, blank=True)
+    store_name = models.CharField(max_length=200, blank=True)
+    order_status_labels = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Settings.
+    variant_option_type = models.CharField(max_length=100, blank=True)
+    order_status_filter = models.JSONField(default=default_order_status_filter)
+    import_min_order_id = models.PositiveBigIntegerField(null=True, blank=True)
+    import_created_after = models.DateTimeField(null=True, blank=True)
+    import_archived_orders = models.BooleanField(default=False)
+    update_existing_orders = models.BooleanField(default=False)
+    master_sku_field = models.CharField(
+        max_length=8, choices=MasterSku.choices, default=MasterSku.SKU
+    )
+    inventory_location_id = models.PositiveIntegerField(default=1)
+    allow_partial_shipments = models.BooleanField(default=False)
+    push_only_mapped_attributes = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # Two active connections to one store would mean two hubs pushing stock.
+            models.UniqueConstraint(
+                fields=["store_hash"],
+                condition=Q(status="active"),
+                name="one_active_connection_per_store",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def __repr__(self):
+        # Never the token.
+        return f"<Connection {self.pk} {self.name!r} store={self.store_hash}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def status_label(self, status_id: int) -> str:
+        return self.order_status_labels.get(str(status_id)) or ORDER_STATUSES.get(
+            status_id, str(status_id)
+        )

@@ -1,1 +1,131 @@
-from django.db import models  # noqa: F401
+from django.db import models
+from django_celery_beat.models import PeriodicTask
+
+from connections.models import Connection
+
+
+class Kind(models.TextChoices):
+    ORDER_IMPORT = "order_import", "Order Import"
+    PRODUCT_MATCH = "product_match", "Product Match"
+    CHANGED_PRODUCT_MATCH = "changed_product_match", "Changed Product Match"
+    FULL_STOCK_UPDATE = "full_stock_update", "Full Stock Update"
+    CHANGED_STOCK_UPDATE = "changed_stock_update", "Changed Stock Update"
+    ORDER_UPDATE = "order_update", "Order Update"
+
+
+# Default schedule per kind, and whether a new connection gets it enabled (Monta's defaults:
+# everything but Changed Product Match).
+DEFAULT_INTERVAL_S = {
+    Kind.ORDER_IMPORT: 5 * 60,
+    Kind.PRODUCT_MATCH: 24 * 3600,
+    Kind.CHANGED_PRODUCT_MATCH: 60 * 60,
+    Kind.FULL_STOCK_UPDATE: 24 * 3600,
+    Kind.CHANGED_STOCK_UPDATE: 5 * 60,
+    Kind.ORDER_UPDATE: 5 * 60,
+}
+ENABLED_BY_DEFAULT = {kind: kind != Kind.CHANGED_PRODUCT_MATCH for kind in Kind}
+
+
+class Dataflow(models.Model):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="dataflows")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    enabled = models.BooleanField(default=True)
+    interval_seconds = models.PositiveIntegerField(default=300)
+    periodic_task = models.OneToOneField(
+        PeriodicTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Flow state between runs (e.g. the order import's date_modified cursor).
+    cursor = models.JSONField(default=dict, blank=True)
+    # Flow-specific settings (e.g. "only orders created within the last X days").
+    options = models.JSONField(default=dict, blank=True)
+    # The lease: who runs this dataflow now, until when. Claimed with a conditional UPDATE.
+    lease_run = models.ForeignKey(
+        "Run", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["connection_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "kind"], name="one_dataflow_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.connection} · {self.get_kind_display()}"
+
+
+class Run(models.Model):
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        SYNCHRONIZE = "synchronize", "Synchronize"
+        WEBHOOK = "webhook", "Webhook"
+        RETRY = "retry", "Manual retry"
+        MANUAL = "manual", "Manual"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        PARTIAL = "partial", "Partial"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.PARTIAL)
+
+    dataflow = models.ForeignKey(Dataflow, on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    api_requests = models.PositiveIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["dataflow", "-queued_at"])]
+
+    def __str__(self):
+        return f"Run {self.pk} of {self.dataflow} ({self.status})"
+
+    def summary(self) -> dict:
+        return {
+            "run_id": self.pk,
+            "kind": self.dataflow.kind,
+            "status": self.status,
+            "api_requests": self.api_requests,
+            "fetched": self.fetched,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "error": self.error_message,
+        }
+
+
+class LogEntry(models.Model):
+    class Level(models.TextChoices):
+        DEBUG = "debug", "Debug"
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="log_entries")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.INFO)
+    object_kind = models.CharField(max_length=32, blank=True)  # order, product, variant, ...
+    object_id = models.CharField(max_length=64, blank=True)  # the BigCommerce id
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_kind", "object_id"])]
+
+    def __str__(self):
+        return f"[{self.level}] {self.message[:80]}"

@@ -65,6 +65,8 @@ def _database(name, default):
 SECRET_KEY = _read("SECRET_KEY", env.str, default="dev-only-insecure-secret-key-change-me")
 DEBUG = _bool("DEBUG", default=False)
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, default=["localhost", "127.0.0.1", "[::1]"])
+# Fernet keys for secrets at rest, newest first; empty: derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = _read("FIELD_ENCRYPTION_KEYS", env.list, default=[])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
 
 INSTALLED_APPS = [
@@ -165,6 +167,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Dataflows.
+DATAFLOW_LEASE_SECONDS = _read("DATAFLOW_LEASE_SECONDS", env.int, default=15 * 60)
+LOG_RETENTION_DAYS = _read("LOG_RETENTION_DAYS", env.int, default=30)
+CELERY_BEAT_SCHEDULE = {
+    "purge-old-run-logs": {"task": "dataflows.tasks.logs_purge_task", "schedule": 24 * 3600},
+}
 
 # --- BigCommerce (the sandbox or any compatible server can stand in).
 BIGCOMMERCE_API_URL = _url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com", {"http", "https"})

@@ -1,4 +1,5 @@
 pytest_plugins = [
     "tests.fixtures.contract",
     "tests.fixtures.sandbox",
+    "tests.fixtures.tenants",
 ]

@@ -1,0 +1,242 @@
+"""Writes for tenants and connections (keyword-only, typed, named <entity>_<action>)."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.authtoken.models import Token
+
+from .bigcommerce import errors as bc_errors
+from .bigcommerce.client import BigCommerceClient
+from .models import Connection, Membership, Tenant
+from .selectors import connection_active_for_store, tenants_for_user
+
+# Which read probe proves the scope a dataflow needs (writes cannot be probed harmlessly).
+_SCOPE_PROBES = {
+    "orders": ("Orders", lambda client: client.count_orders()),
+    "products": ("Products", lambda client: next(client.iter_product_pages(limit=1), None)),
+    "inventory": ("Store Locations / Inventory", lambda client: client.list_locations()),
+}
+_SCOPES_BY_KIND = {
+    "order_import": "orders",
+    "order_update": "orders",
+    "product_match": "products",
+    "changed_product_match": "products",
+    "full_stock_update": "inventory",
+    "changed_stock_update": "inventory",
+}
+
+
+def tenant_create(*, name: str, username: str, password: str) -> tuple[Tenant, str]:
+    """A tenant with one manager; returns the tenant and the manager's API token."""
+    user_model = get_user_model()
+    with transaction.atomic():
+        tenant = Tenant.objects.create(name=name)
+        user, created = user_model.objects.get_or_create(username=username)
+        if created or password:
+            user.set_password(password)
+            user.save()
+        Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.MANAGER)
+        token, _ = Token.objects.get_or_create(user=user)
+    return tenant, token.key
+
+
+def bigcommerce_client_for(*, connection: Connection) -> BigCommerceClient:
+    return BigCommerceClient(store_hash=connection.store_hash, access_token=connection.access_token)
+
+
+def connection_check_credentials(
+    *, store_hash: str, access_token: str, dataflow_kinds: list[str] | None = None
+) -> dict:
+    """Call the store; return its info, or raise a ValidationError that says what to fix."""
+    client = BigCommerceClient(store_hash=store_hash, access_token=access_token, max_retries=2)
+    try:
+        try:
+            store = client.get_store()
+        except bc_errors.AuthenticationError as exc:
+            raise ValidationError(
+                {
+                    "access_token": "BigCommerce refused this store hash and access token. "
+                    "Check the store hash (the part after 'store-' in the store's URL) and "
+                    "copy the access token again from the store's API account."
+                }
+            ) from exc
+        except bc_errors.NotFoundError as exc:
+            raise ValidationError(
+                {"store_hash": f"BigCommerce knows no store with hash '{store_hash}'."}
+            ) from exc
+        except bc_errors.BigCommerceError as exc:
+            raise ValidationError(
+                f"The store could not be reached to check the credentials: {exc}. "
+                "Try again in a few minutes."
+            ) from exc
+        kinds = dataflow_kinds if dataflow_kinds is not None else list(_SCOPES_BY_KIND)
+        missing = []
+        for scope in dict.fromkeys(_SCOPES_BY_KIND[k] for k in kinds if k in _SCOPES_BY_KIND):
+            label, probe = _SCOPE_PROBES[scope]
+            try:
+                probe(client)
+            except bc_errors.AuthenticationError:
+                missing.append(label)
+        if missing:
+            raise ValidationError(
+                {
+                    "access_token": "The access token lacks the OAuth scopes the enabled "
+                    f"dataflows need: {', '.join(missing)}. Edit the store's API account to "
+                    "grant them, then save again."
+                }
+            )
+        return store
+    finally:
+        client.close()
+
+
+def _refuse_second_active_connection(*, user, store_hash: str, exclude_pk=None) -> None:
+    other = connection_active_for_store(store_hash=store_hash, exclude_pk=exclude_pk)
+    if other is None:
+        return
+    if user is not None and tenants_for_user(user=user).filter(pk=other.tenant_id).exists():
+        where = f"'{other.name}' of tenant '{other.tenant.name}'"
+    else:
+        where = "another tenant's connection"
+    raise ValidationError(
+        {
+            "store_hash": f"This store already has an active connection ({where}). Two hubs "
+            "pushing stock to one store would overwrite each other: disable that connection "
+            "first."
+        }
+    )
+
+
+@transaction.atomic
+def connection_create(
+    *,
+    tenant: Tenant,
+    name: str,
+    store_hash: str,
+    access_token: str,
+    user=None,
+    client_id: str = "",
+    check_credentials: bool = True,
+    **settings_fields,
+) -> Connection:
+    from dataflows.services import dataflows_create_for_connection
+
+    store_hash = store_hash.strip()
+    access_token = access_token.strip()
+    _refuse_second_active_connection(user=user, store_hash=store_hash)
+    connection = Connection(
+        tenant=tenant,
+        name=name.strip(),
+        store_hash=store_hash,
+        access_token=access_token,
+        client_id=client_id,
+        **settings_fields,
+    )
+    if check_credentials:
+        _apply_store_info(
+            connection,
+            connection_check_credentials(store_hash=store_hash, access_token=access_token),
+        )
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError as exc:  # a concurrent save won the race for this store
+        _refuse_second_active_connection(user=user, store_hash=store_hash)
+        raise ValidationError(
+            {"store_hash": "This store already has an active connection."}
+        ) from exc
+    dataflows_create_for_connection(connection=connection)
+    return connection
+
+
+def _apply_store_info(connection: Connection, store: dict) -> None:
+    connection.store_name = (store or {}).get("name", "")[:200]
+
+
+@transaction.atomic
+def connection_update(
+    *, connection: Connection, user=None, check_credentials: bool = True, **fields
+) -> Connection:
+    """Update name, credentials and settings. A blank access token keeps the stored one."""
+    token = (fields.pop("access_token", "") or "").strip()
+    credentials_changed = bool(token) or (
+        "store_hash" in fields and fields["store_hash"].strip() != connection.store_hash
+    )
+    for field, value in fields.items():
+        setattr(connection, field, value.strip() if isinstance(value, str) else value)
+    if token:
+        connection.access_token = token
+    if connection.is_active:
+        _refuse_second_active_connection(
+            user=user, store_hash=connection.store_hash, exclude_pk=connection.pk
+        )
+    if credentials_changed and check_credentials:
+        _apply_store_info(
+            connection,
+            connection_check_credentials(
+                store_hash=connection.store_hash, access_token=connection.access_token
+            ),
+        )
+    connection.save()
+    return connection
+
+
+def connection_set_active(*, connection: Connection, active: bool, user=None) -> Connection:
+    """ENABLE / DISABLE: schedules follow the status; running runs finish."""
+    from dataflows.services import dataflow_schedule_sync
+
+    if connection.status == Connection.Status.DELETING:
+        raise ValidationError("This connection is being deleted.")
+    target = Connection.Status.ACTIVE if active else Connection.Status.INACTIVE
+    if connection.status == target:
+        return connection
+    with transaction.atomic():
+        if active:
+            _refuse_second_active_connection(
+                user=user, store_hash=connection.store_hash, exclude_pk=connection.pk
+            )
+        connection.status = target
+        connection.save(update_fields=["status", "updated_at"])
+        for dataflow in connection.dataflows.all():
+            dataflow_schedule_sync(dataflow=dataflow)
+    return connection
+
+
+def connection_delete_start(*, connection: Connection) -> None:
+    """Mark the connection Deleting… and remove it in the background, in batches."""
+    from dataflows.services import dataflow_schedule_sync
+
+    from .tasks import connection_delete_task
+
+    with transaction.atomic():
+        connection.status = Connection.Status.DELETING
+        connection.save(update_fields=["status", "updated_at"])
+        for dataflow in connection.dataflows.all():
+            dataflow_schedule_sync(dataflow=dataflow)
+        transaction.on_commit(lambda: connection_delete_task.delay(connection.pk))
+
+
+DELETE_BATCH_SIZE = 2000
+
+
+def connection_delete(*, connection_id: int, batch_size: int = DELETE_BATCH_SIZE) -> None:
+    """Delete a connection and all that belongs to it, in batches so no transaction is huge."""
+    from dataflows.models import Dataflow, LogEntry, Run
+
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return
+    for model, lookup in ((LogEntry, "run__dataflow__connection"), (Run, "dataflow__connection")):
+        while True:
+            ids = list(
+                model.objects.filter(**{lookup: connection}).values_list("pk", flat=True)[
+                    :batch_size
+                ]
+            )
+            if not ids:
+                break
+            model.objects.filter(pk__in=ids).delete()
+    for dataflow in Dataflow.objects.filter(connection=connection).select_related("periodic_task"):
+        if dataflow.periodic_task_id:
+            dataflow.periodic_task.delete()
+    connection.delete()

@@ -1,0 +1,7 @@
+"""REST API under /api/v1/: each app registers its viewsets here."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+
+urlpatterns = router.urls
