@@ -2,6 +2,15 @@
 
 from rest_framework.routers import DefaultRouter
 
+from connections.api import ConnectionViewSet
+from dataflows.api import DataflowViewSet, RunLogViewSet, RunViewSet
+
 router = DefaultRouter()
+router.register("connections", ConnectionViewSet, basename="connection")
+router.register(
+    r"connections/(?P<connection_pk>\d+)/dataflows", DataflowViewSet, basename="dataflow"
+)
+router.register("runs", RunViewSet, basename="run")
+router.register(r"runs/(?P<run_pk>\d+)/logs", RunLogViewSet, basename="run-log")
 
 urlpatterns = router.urls

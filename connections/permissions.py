@@ -1,0 +1,70 @@
+"""Who may do what with a tenant's connections (REST).
+
+Visibility is the queryset's job (`connections_visible_to`): anything of another tenant is a
+404 before a permission is ever checked. These classes then decide, for a visible object, what
+the user's role in its tenant allows: viewer reads, operator also synchronizes, enables,
+disables and schedules dataflows, manager also creates, edits, deletes and sets credentials.
+Staff act as managers of every tenant.
+"""
+
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+
+from .models import Connection, Membership
+from .selectors import membership_for
+
+VIEW = "view"
+OPERATE = "operate"
+MANAGE = "manage"
+
+
+def role_allows(*, membership: Membership | None, need: str) -> bool:
+    if membership is None:
+        return False
+    if need == MANAGE:
+        return membership.can_manage
+    if need == OPERATE:
+        return membership.can_operate
+    return True
+
+
+def request_membership(request, *, connection: Connection) -> Membership | None:
+    """The user's membership of the connection's tenant, looked up once per request."""
+    cache = request.__dict__.setdefault("_tenant_memberships", {})
+    if connection.tenant_id not in cache:
+        cache[connection.tenant_id] = membership_for(user=request.user, tenant=connection.tenant)
+    return cache[connection.tenant_id]
+
+
+def check_connection_role(request, *, connection: Connection, need: str) -> bool:
+    """True when the user's role allows `need` on the connection. A user with no membership at
+    all cannot see the connection: that is a 404, never a 403."""
+    if need == VIEW:
+        return True
+    membership = request_membership(request, connection=connection)
+    if membership is None:
+        raise NotFound()
+    return role_allows(membership=membership, need=need)
+
+
+class ConnectionRolePermission(BasePermission):
+    """Checks the role the view's `required_roles[action]` names (default: view) on the
+    connection the object belongs to (the view's `connection_of(obj)`)."""
+
+    message = "Your role in this tenant does not allow this."
+
+    def has_permission(self, request, view):
+        if getattr(view, "action", None) == "create":
+            user = request.user
+            # Creating needs the manager role in some tenant; which one is checked once the
+            # request names (or implies) it.
+            return (
+                user.is_staff
+                or Membership.objects.filter(user=user, role=Membership.Role.MANAGER).exists()
+            )
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        need = getattr(view, "required_roles", {}).get(view.action, VIEW)
+        connection = view.connection_of(obj) if hasattr(view, "connection_of") else obj
+        return check_connection_role(request, connection=connection, need=need)

@@ -1,0 +1,157 @@
+"""REST endpoints for dataflows (`/api/v1/connections/{id}/dataflows/`), runs (`/api/v1/runs/`)
+and run logs (`/api/v1/runs/{id}/logs/`). Everything is reached through a connection visible
+to the user, so another tenant's dataflow, run or log is a 404."""
+
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from connections.api import ServiceErrorsMixin, StandardPagination
+from connections.models import Connection
+from connections.permissions import OPERATE, ConnectionRolePermission
+from connections.selectors import connections_visible_to
+
+from .filters import LogEntryFilter, RunFilter
+from .models import Dataflow, Kind, LogEntry, Run
+from .serializers import (
+    DataflowOutputSerializer,
+    DataflowUpdateInputSerializer,
+    LogEntryOutputSerializer,
+    RunOutputSerializer,
+)
+from .services import dataflow_update
+
+CONNECTION_ID = OpenApiParameter(
+    "connection_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Connection id"
+)
+KIND = OpenApiParameter(
+    "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Kind.values, description="Flow kind"
+)
+RUN_ID = OpenApiParameter("run_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Run id")
+
+# The dataflows in the order of the design's table, not alphabetically.
+_KIND_ORDER = Case(
+    *(When(kind=kind, then=Value(index)) for index, kind in enumerate(Kind)),
+    default=Value(len(Kind)),
+    output_field=IntegerField(),
+)
+
+
+def runs_visible_to(*, user):
+    return Run.objects.filter(dataflow__connection__in=connections_visible_to(user=user))
+
+
+def _dataflows_with_last_run(*, connection: Connection):
+    newest = (
+        Run.objects.filter(dataflow_id=OuterRef("dataflow_id"))
+        .order_by("-queued_at", "-id")
+        .values("pk")[:1]
+    )
+    last_runs = Run.objects.filter(pk=Subquery(newest))
+    return (
+        Dataflow.objects.filter(connection=connection)
+        .select_related("connection", "periodic_task")
+        .prefetch_related(Prefetch("runs", queryset=last_runs, to_attr="latest_runs"))
+        .order_by(_KIND_ORDER)
+    )
+
+
+@extend_schema(parameters=[CONNECTION_ID])
+class DataflowViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
+    """A connection's dataflows: one per kind, each enabled and scheduled on its own."""
+
+    permission_classes = [IsAuthenticated, ConnectionRolePermission]
+    serializer_class = DataflowOutputSerializer
+    pagination_class = None
+    filter_backends = []
+    lookup_field = "kind"
+    lookup_value_regex = "[a-z_]+"
+    required_roles = {"partial_update": OPERATE}
+
+    def get_connection(self) -> Connection:
+        if not hasattr(self, "_connection"):
+            connection = get_object_or_404(
+                connections_visible_to(user=self.request.user).select_related("tenant"),
+                pk=self.kwargs["connection_pk"],
+            )
+            self.check_object_permissions(self.request, connection)
+            self._connection = connection
+        return self._connection
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dataflow.objects.none()
+        return _dataflows_with_last_run(connection=self.get_connection())
+
+    @extend_schema(summary="The connection's dataflows, with their last run")
+    def list(self, request, connection_pk=None):
+        return Response(DataflowOutputSerializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(
+        summary="Enable, disable or reschedule a dataflow",
+        parameters=[KIND],
+        request=DataflowUpdateInputSerializer,
+        responses={
+            200: DataflowOutputSerializer,
+            403: OpenApiResponse(description="Viewers cannot change dataflows."),
+            404: OpenApiResponse(
+                description="No such connection among your tenants', or no dataflow of that kind."
+            ),
+        },
+    )
+    def partial_update(self, request, connection_pk=None, kind=None):
+        dataflow = get_object_or_404(self.get_queryset(), kind=kind)
+        serializer = DataflowUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dataflow_update(dataflow=dataflow, **serializer.validated_data)
+        dataflow = self.get_queryset().get(pk=dataflow.pk)
+        return Response(DataflowOutputSerializer(dataflow).data)
+
+
+class RunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Executions of dataflows, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = RunOutputSerializer
+    pagination_class = StandardPagination
+    filterset_class = RunFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return (
+            runs_visible_to(user=self.request.user)
+            .select_related("dataflow")
+            .order_by("-queued_at", "-id")
+        )
+
+    @extend_schema(summary="Runs of your tenants' dataflows, newest first")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="A run")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+
+@extend_schema(parameters=[RUN_ID])
+class RunLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A run's log entries in the order they were written."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = LogEntryOutputSerializer
+    pagination_class = StandardPagination
+    filterset_class = LogEntryFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LogEntry.objects.none()
+        run = get_object_or_404(runs_visible_to(user=self.request.user), pk=self.kwargs["run_pk"])
+        return LogEntry.objects.filter(run=run).order_by("id")
+
+    @extend_schema(summary="A run's log entries")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,36 @@
+"""Query filters of the REST list endpoints (django-filter). The querysets they filter are
+already limited to the user's tenants; filtering by another tenant's id yields nothing."""
+
+import django_filters
+
+from .models import Kind, LogEntry, Run
+
+
+class RunFilter(django_filters.FilterSet):
+    connection = django_filters.NumberFilter(
+        field_name="dataflow__connection_id", label="Connection id"
+    )
+    dataflow = django_filters.NumberFilter(field_name="dataflow_id", label="Dataflow id")
+    kind = django_filters.ChoiceFilter(field_name="dataflow__kind", choices=Kind.choices)
+    status = django_filters.ChoiceFilter(choices=Run.Status.choices)
+    trigger = django_filters.ChoiceFilter(choices=Run.Trigger.choices)
+    queued_after = django_filters.IsoDateTimeFilter(
+        field_name="queued_at", lookup_expr="gte", label="Queued at or after"
+    )
+    queued_before = django_filters.IsoDateTimeFilter(
+        field_name="queued_at", lookup_expr="lt", label="Queued before"
+    )
+
+    class Meta:
+        model = Run
+        fields = ["connection", "dataflow", "kind", "status", "trigger"]
+
+
+class LogEntryFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=LogEntry.Level.choices)
+    object_kind = django_filters.CharFilter(label="Object kind (order, product, variant, ...)")
+    object_id = django_filters.CharFilter(label="BigCommerce id of the object")
+
+    class Meta:
+        model = LogEntry
+        fields = ["level", "object_kind", "object_id"]
