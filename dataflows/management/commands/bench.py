@@ -39,6 +39,9 @@ class Command(BaseCommand):
             figures["orders_fetch"] = self.orders_fetch(
                 sandbox, sizes=orders, quota=quota, window_ms=window_ms, latency_ms=latency_ms
             )
+            figures["orders_fetch_concurrent"] = self.orders_fetch_concurrent(
+                sandbox, size=min(orders), processes=3, quota=quota, window_ms=window_ms
+            )
         self.stdout.write(json.dumps(figures, indent=2))
 
     def orders_fetch(self, sandbox, *, sizes, quota, window_ms, latency_ms):
@@ -70,18 +73,70 @@ class Command(BaseCommand):
             }
         return result
 
+    def orders_fetch_concurrent(self, sandbox, *, size, processes, quota, window_ms):
+        """Several importer processes on one store at once: the shared quota must hold."""
+        redis_url = reachable_redis_url()
+        sandbox.control("POST", "reset", {"orders": size, "quota": quota, "window_ms": window_ms})
+        args = (
+            "--api-url",
+            sandbox.url,
+            "--store-hash",
+            sandbox.store_hash,
+            "--token",
+            sandbox.token,
+        )
+        env = {"REDIS_URL": redis_url} if redis_url else {}
+        children = [
+            self.start_child("dataflows.benchmarks.orders_fetch", *args, env=env)
+            for _ in range(processes)
+        ]
+        results = [self.finish_child(child) for child in children]
+        served = sandbox.control("GET", "stats")
+        requests = sum(r["requests"] for r in results)
+        floor_s = requests / quota * window_ms / 1000
+        wall_s = max(r["wall_s"] for r in results)
+        return {
+            "processes": processes,
+            "quota_shared_through": "redis" if redis_url else "nothing (no Redis)",
+            "orders_each": [r["orders"] for r in results],
+            "requests": requests,
+            "wall_s": wall_s,
+            "floor_s": round(floor_s, 3),
+            "wall_to_floor": round(wall_s / floor_s, 3),
+            "http_429": sum(r["http_429"] for r in results),
+            "http_429_served": served.get("http_429", 0),
+        }
+
+    def run_child(self, module, *args, env=None):
+        return self.finish_child(self.start_child(module, *args, env=env))
+
     @staticmethod
-    def run_child(module, *args):
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "integrationhub.settings"}
+    def start_child(module, *args, env=None):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "integrationhub.settings", **(env or {})}
         code = f"import django; django.setup(); import {module} as m; m.main()"
-        completed = subprocess.run(
+        return subprocess.Popen(
             [sys.executable, "-c", code, *args],
             cwd=settings.BASE_DIR,
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
         )
-        if completed.returncode != 0:
-            raise RuntimeError(f"{module} failed:\n{completed.stderr[-3000:]}")
-        return json.loads(completed.stdout.strip().splitlines()[-1])
+
+    @staticmethod
+    def finish_child(child):
+        stdout, stderr = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"benchmark child failed:\n{stderr[-3000:]}")
+        return json.loads(stdout.strip().splitlines()[-1])
+
+
+def reachable_redis_url() -> str:
+    url = settings.REDIS_URL or "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return ""
+    return url
