@@ -135,3 +135,69 @@ class Connection(models.Model):
         return self.order_status_labels.get(str(status_id)) or ORDER_STATUSES.get(
             status_id, str(status_id)
         )
+
+
+# --- The CONNECTIONS list's saved views and column preferences (per user).
+
+CONNECTION_LIST_COLUMNS = {
+    "name": "Name",
+    "status": "Status",
+    "errors": "Order/Return have errors",
+    "driver": "Driver",
+    "id": "ID",
+    "store_hash": "Store hash",
+    "store_name": "Store name",
+    "created": "Created",
+}
+DEFAULT_CONNECTION_LIST_COLUMNS = ["name", "status", "errors", "driver", "id"]
+
+
+def default_connection_list_columns():
+    return list(DEFAULT_CONNECTION_LIST_COLUMNS)
+
+
+class SavedListView(models.Model):
+    """A named filter + sort + columns of a list, saved by one user ("VIEW" drop-down)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_list_views"
+    )
+    list_key = models.CharField(max_length=32, default="connections")
+    name = models.CharField(max_length=80)
+    filters = models.JSONField(default=dict, blank=True)
+    sort = models.CharField(max_length=32, blank=True)
+    columns = models.JSONField(default=default_connection_list_columns)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_key", "name"], name="one_saved_view_name_per_user_list"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ListPreference(models.Model):
+    """What a user last chose on a list: the shown columns (in order) and the current view."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_preferences"
+    )
+    list_key = models.CharField(max_length=32, default="connections")
+    columns = models.JSONField(default=default_connection_list_columns)
+    view = models.ForeignKey(
+        SavedListView, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key"], name="one_list_preference")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.list_key}"

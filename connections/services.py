@@ -6,7 +6,6 @@ from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from .bigcommerce import errors as bc_errors
-from .bigcommerce.client import BigCommerceClient
 from .models import Connection, Membership, Tenant
 from .selectors import connection_active_for_store, tenants_for_user
 
@@ -27,20 +26,39 @@ _SCOPES_BY_KIND = {
 
 
 def tenant_create(*, name: str, username: str, password: str) -> tuple[Tenant, str]:
-    """A tenant with one manager; returns the tenant and the manager's API token."""
+    """A tenant with one manager; returns the tenant and the manager's API token.
+
+    A new user is created with the password; an existing user is attached as manager and gets
+    the given password (so that the printed credentials work)."""
     user_model = get_user_model()
+    name = name.strip()
+    username = username.strip()
+    if not name:
+        raise ValidationError({"name": "Give the tenant a name."})
+    if not password:
+        raise ValidationError({"password": "Give the manager a password."})
     with transaction.atomic():
+        if Tenant.objects.filter(name=name).exists():
+            raise ValidationError({"name": f"A tenant named '{name}' already exists."})
         tenant = Tenant.objects.create(name=name)
-        user, created = user_model.objects.get_or_create(username=username)
-        if created or password:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model(username=username)
             user.set_password(password)
+            user.full_clean()
             user.save()
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
         Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.MANAGER)
         token, _ = Token.objects.get_or_create(user=user)
     return tenant, token.key
 
 
-def bigcommerce_client_for(*, connection: Connection) -> BigCommerceClient:
+def bigcommerce_client_for(*, connection: Connection):
+    """The BigCommerce client of a connection (the caller closes it)."""
+    from .bigcommerce.client import BigCommerceClient
+
     return BigCommerceClient(store_hash=connection.store_hash, access_token=connection.access_token)
 
 
@@ -48,6 +66,8 @@ def connection_check_credentials(
     *, store_hash: str, access_token: str, dataflow_kinds: list[str] | None = None
 ) -> dict:
     """Call the store; return its info, or raise a ValidationError that says what to fix."""
+    from .bigcommerce.client import BigCommerceClient
+
     client = BigCommerceClient(store_hash=store_hash, access_token=access_token, max_retries=2)
     try:
         try:
@@ -182,8 +202,9 @@ def connection_update(
 
 
 def connection_set_active(*, connection: Connection, active: bool, user=None) -> Connection:
-    """ENABLE / DISABLE: schedules follow the status; running runs finish."""
-    from dataflows.services import dataflow_schedule_sync
+    """ENABLE / DISABLE: schedules follow the status; running runs finish, runs that have not
+    started yet are cancelled on DISABLE."""
+    from dataflows.services import dataflow_schedule_sync, runs_cancel_queued
 
     if connection.status == Connection.Status.DELETING:
         raise ValidationError("This connection is being deleted.")
@@ -198,13 +219,19 @@ def connection_set_active(*, connection: Connection, active: bool, user=None) ->
         connection.status = target
         connection.save(update_fields=["status", "updated_at"])
         for dataflow in connection.dataflows.all():
+            dataflow.connection = connection
             dataflow_schedule_sync(dataflow=dataflow)
+        if not active:
+            runs_cancel_queued(
+                connection=connection,
+                reason="Cancelled before it started: the connection was disabled.",
+            )
     return connection
 
 
 def connection_delete_start(*, connection: Connection) -> None:
     """Mark the connection Deleting… and remove it in the background, in batches."""
-    from dataflows.services import dataflow_schedule_sync
+    from dataflows.services import dataflow_schedule_sync, runs_cancel_queued
 
     from .tasks import connection_delete_task
 
@@ -212,7 +239,12 @@ def connection_delete_start(*, connection: Connection) -> None:
         connection.status = Connection.Status.DELETING
         connection.save(update_fields=["status", "updated_at"])
         for dataflow in connection.dataflows.all():
+            dataflow.connection = connection
             dataflow_schedule_sync(dataflow=dataflow)
+        runs_cancel_queued(
+            connection=connection,
+            reason="Cancelled before it started: the connection is being deleted.",
+        )
         transaction.on_commit(lambda: connection_delete_task.delay(connection.pk))
 
 

@@ -3,5 +3,41 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.connection_list, name="home"),
+    path("tenant/", views.tenant_switch, name="tenant-switch"),
+    path("connections/new/", views.connection_create, name="connection-create"),
+    path("connections/open/", views.connection_open, name="connection-open"),
+    path("connections/columns/", views.columns_save, name="connection-columns"),
+    path("connections/views/", views.view_save, name="connection-view-save"),
+    path("connections/views/<int:pk>/update/", views.view_update, name="connection-view-update"),
+    path("connections/views/<int:pk>/delete/", views.view_delete, name="connection-view-delete"),
+    path(
+        "connections/selected/<slug:action>/",
+        views.connection_bulk_action,
+        name="connection-bulk-action",
+    ),
+    path("connections/<int:pk>/", views.connection_detail, name="connection-detail"),
+    path("connections/<int:pk>/name/", views.connection_rename, name="connection-rename"),
+    path(
+        "connections/<int:pk>/credentials/",
+        views.connection_credentials,
+        name="connection-credentials",
+    ),
+    path("connections/<int:pk>/settings/", views.connection_settings, name="connection-settings"),
+    path(
+        "connections/<int:pk>/dataflows/", views.connection_dataflows, name="connection-dataflows"
+    ),
+    path(
+        "connections/<int:pk>/dataflows/<int:dataflow_pk>/",
+        views.dataflow_save,
+        name="dataflow-save",
+    ),
+    path(
+        "connections/<int:pk>/dataflows/<int:dataflow_pk>/run/",
+        views.dataflow_run_now,
+        name="dataflow-run-now",
+    ),
+    path("connections/<int:pk>/runs/", views.connection_runs, name="connection-runs"),
+    path("connections/<int:pk>/runs/<int:run_pk>/", views.run_detail, name="run-detail"),
+    path("connections/<int:pk>/<slug:action>/", views.connection_action, name="connection-action"),
 ]

@@ -4,6 +4,7 @@ Defaults give the embedded set-up (`make demo`): SQLite and a filesystem Celery 
 `var/`, no Redis. Production and CI set DATABASE_URL, CELERY_BROKER_URL and REDIS_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
     "connections",
     "dataflows",
     "orders",
@@ -95,8 +97,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "connections.middleware.CurrentTenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: locks out brute-force log-in attempts (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "integrationhub.urls"
@@ -113,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "connections.context_processors.tenancy",
             ],
         },
     },
@@ -136,8 +142,26 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve app static files without collectstatic (demo, tests); collectstatic still works.
+WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Brute-force protection on log-in (django-axes): 5 failures lock that username from that
+# address for 15 minutes; a successful log-in resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = _bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # --- Redis (optional): shared rate-limit buckets and locks across processes.
 REDIS_URL = _read("REDIS_URL", env.str, default="")

@@ -1,4 +1,10 @@
+import os
+
 import pytest
+
+# Tasks sent by tests must never land in the demo's filesystem broker (var/broker), where a
+# later `make demo` worker would run them. CI sets a real Redis broker explicitly.
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
 pytest_plugins = [
     "tests.fixtures.contract",

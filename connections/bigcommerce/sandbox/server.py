@@ -836,11 +836,13 @@ class Handler(BaseHTTPRequestHandler):
         resp.headers.update(rl_headers)
         if kind == "lost_response":
             raise _Drop()
-        self._send(resp, truncate=kind == "malformed")
         if kind is None:
+            # Recorded before the answer goes out, so a client that reads /stats right after
+            # its answer always sees it (building the answer is most of the CPU).
             cpu_ms = (time.thread_time() - cpu_start) * 1000
             with sb.lock:
                 sb.time(endpoint, cpu_ms)
+        self._send(resp, truncate=kind == "malformed")
 
     def _host(self) -> str:
         host = self.headers.get("Host")

@@ -1,0 +1,94 @@
+"""The Celery tasks are thin: each takes ids and calls one service (run here in-process with
+`.apply()`, no broker)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dataflows import tasks
+from dataflows.models import Dataflow, Kind, LogEntry, Run
+
+
+@pytest.fixture
+def order_import(connection):
+    return Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+
+
+def counting_flow(ctx):
+    ctx.count(fetched=1, created=1)
+
+
+def test_the_run_task_executes_the_run_and_returns_its_status(
+    order_import, register_flow, fake_client
+):
+    register_flow(Kind.ORDER_IMPORT, counting_flow)
+    run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.SYNCHRONIZE)
+
+    result = tasks.run_execute_task.apply(args=[run.pk])
+
+    assert result.get() == Run.Status.SUCCEEDED
+    run.refresh_from_db()
+    assert (run.status, run.created) == (Run.Status.SUCCEEDED, 1)
+
+
+def test_the_scheduled_task_runs_the_dataflow_and_returns_the_run_id(
+    order_import, register_flow, fake_client
+):
+    register_flow(Kind.ORDER_IMPORT, counting_flow)
+
+    run_id = tasks.dataflow_scheduled_run_task.apply(args=[order_import.pk]).get()
+
+    run = Run.objects.get(pk=run_id)
+    assert run.trigger == Run.Trigger.SCHEDULE
+    assert run.status == Run.Status.SUCCEEDED
+
+
+def test_the_scheduled_task_of_a_disabled_dataflow_returns_none(order_import):
+    Dataflow.objects.filter(pk=order_import.pk).update(enabled=False)
+    assert tasks.dataflow_scheduled_run_task.apply(args=[order_import.pk]).get() is None
+    assert not Run.objects.exists()
+
+
+def test_the_purge_task_deletes_old_log_entries(order_import, settings):
+    settings.LOG_RETENTION_DAYS = 30
+    run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.MANUAL)
+    entry = LogEntry.objects.create(run=run, message="old")
+    LogEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(days=31))
+    LogEntry.objects.create(run=run, message="recent")
+
+    assert tasks.logs_purge_task.apply().get() == 1
+    assert list(LogEntry.objects.values_list("message", flat=True)) == ["recent"]
+
+
+def test_the_sweep_task_recovers_abandoned_runs(order_import):
+    run = Run.objects.create(
+        dataflow=order_import, trigger=Run.Trigger.SCHEDULE, status=Run.Status.RUNNING
+    )
+    Dataflow.objects.filter(pk=order_import.pk).update(
+        lease_run=run, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert tasks.runs_sweep_task.apply().get() == {"recovered": 1, "resent": 0}
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+
+
+def test_the_beat_schedule_has_the_sweep_and_the_purge():
+    from integrationhub.celery import app
+
+    schedule = app.conf.beat_schedule
+    assert schedule["sweep-dataflow-runs"]["task"] == "dataflows.tasks.runs_sweep_task"
+    assert schedule["purge-old-run-logs"]["task"] == "dataflows.tasks.logs_purge_task"
+
+
+def test_the_tasks_are_registered_under_the_names_beat_uses():
+    from integrationhub.celery import app
+
+    app.loader.import_default_modules()
+    for name in (
+        "dataflows.tasks.run_execute_task",
+        "dataflows.tasks.dataflow_scheduled_run_task",
+        "dataflows.tasks.runs_sweep_task",
+        "dataflows.tasks.logs_purge_task",
+    ):
+        assert name in app.tasks
