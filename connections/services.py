@@ -97,6 +97,11 @@ def connection_check_credentials(
                 probe(client)
             except bc_errors.AuthenticationError:
                 missing.append(label)
+            except bc_errors.BigCommerceError as exc:
+                raise ValidationError(
+                    f"The store answered the credential check with an error: {exc}. "
+                    "Nothing was saved; try again in a few minutes."
+                ) from exc
         if missing:
             raise ValidationError(
                 {
@@ -105,7 +110,12 @@ def connection_check_credentials(
                     "grant them, then save again."
                 }
             )
-        return store
+        # The store's own labels for the order status toggles (ids are fixed, labels are not).
+        try:
+            statuses = client.list_order_statuses()
+        except bc_errors.BigCommerceError:
+            statuses = []  # labels are a nicety; BigCommerce's defaults remain
+        return {**store, "order_statuses": statuses}
     finally:
         client.close()
 
@@ -170,14 +180,38 @@ def connection_create(
 
 
 def _apply_store_info(connection: Connection, store: dict) -> None:
-    connection.store_name = (store or {}).get("name", "")[:200]
+    store = store or {}
+    connection.store_name = (store.get("name") or "")[:200]
+    labels = {
+        str(status["id"]): status.get("custom_label") or status.get("name") or ""
+        for status in store.get("order_statuses") or []
+        if "id" in status
+    }
+    if labels:
+        connection.order_status_labels = labels
 
 
 @transaction.atomic
 def connection_update(
     *, connection: Connection, user=None, check_credentials: bool = True, **fields
 ) -> Connection:
-    """Update name, credentials and settings. A blank access token keeps the stored one."""
+    """Update name, credentials and settings. A blank access token keeps the stored one.
+
+    When refused, the connection object is left as it is in the database."""
+    if connection.status == Connection.Status.DELETING:
+        raise ValidationError("This connection is being deleted; it can no longer be changed.")
+    try:
+        return _connection_apply_update(
+            connection=connection, user=user, check_credentials=check_credentials, **fields
+        )
+    except ValidationError:
+        connection.refresh_from_db()
+        raise
+
+
+def _connection_apply_update(
+    *, connection: Connection, user, check_credentials: bool, **fields
+) -> Connection:
     token = (fields.pop("access_token", "") or "").strip()
     credentials_changed = bool(token) or (
         "store_hash" in fields and fields["store_hash"].strip() != connection.store_hash

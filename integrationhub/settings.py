@@ -170,7 +170,7 @@ if REDIS_URL:
 
 # --- Celery. The default broker needs no server: kombu's filesystem transport under var/.
 CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default="filesystem://")
-if CELERY_BROKER_URL != "filesystem://":
+if CELERY_BROKER_URL not in ("filesystem://", "memory://"):
     CELERY_BROKER_URL = _url(
         "CELERY_BROKER_URL", CELERY_BROKER_URL, {"redis", "rediss", "amqp", "amqps", "memory"}
     )

@@ -51,6 +51,13 @@ class FakeStoreClient:
         self._probe("inventory")
         return []
 
+    def list_order_statuses(self):
+        self._probe("orders")
+        return [
+            {"id": 11, "name": "Awaiting Fulfillment", "custom_label": "Ready to pick"},
+            {"id": 5, "name": "Cancelled", "custom_label": ""},
+        ]
+
     def close(self):
         self.closed = True
 
@@ -281,3 +288,47 @@ def test_delete_removes_the_connection_and_all_that_belongs_to_it_in_batches(
 
 def test_deleting_a_connection_that_is_gone_does_nothing(db):
     services.connection_delete(connection_id=987654)
+
+
+def test_saving_credentials_keeps_the_stores_own_order_status_labels(tenant, store):
+    connection = services.connection_create(
+        tenant=tenant, name="Shop", store_hash="abc123", access_token="t"
+    )
+
+    assert connection.status_label(11) == "Ready to pick"
+    assert connection.status_label(5) == "Cancelled"
+    assert connection.status_label(2) == "Shipped"
+
+
+def test_a_scope_probe_answering_5xx_is_refused_with_try_again_and_nothing_saved(
+    tenant, store, monkeypatch
+):
+    def broken(self):
+        raise bc_errors.ServerError("BigCommerce answered 503")
+
+    monkeypatch.setattr(store, "list_locations", broken)
+
+    with pytest.raises(ValidationError, match="try again"):
+        services.connection_create(
+            tenant=tenant, name="Shop", store_hash="abc123", access_token="t"
+        )
+
+    assert not Connection.objects.exists()
+
+
+def test_a_refused_update_leaves_the_connection_object_as_stored(connection, other_connection):
+    with pytest.raises(ValidationError):
+        services.connection_update(
+            connection=connection, name="Renamed", store_hash="bob999", check_credentials=False
+        )
+
+    assert connection.name == "Main store"
+    assert connection.store_hash == "abc123"
+
+
+def test_a_connection_being_deleted_cannot_be_updated(connection):
+    connection.status = Connection.Status.DELETING
+    connection.save()
+
+    with pytest.raises(ValidationError, match="being deleted"):
+        services.connection_update(connection=connection, name="New name")
