@@ -1,7 +1,8 @@
 """`python manage.py demo`: the whole hub on the embedded default, in one command.
 
 Starts the sandbox store (seeded), a Celery worker and beat on the serverless filesystem broker,
-and the web app, all pointed at the sandbox. Ctrl-C stops everything.
+and the web app, all pointed at the sandbox; seeds a demo tenant whose connection points at the
+sandbox store. Ctrl-C stops everything.
 """
 
 import os
@@ -10,10 +11,18 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.test import override_settings
+
+from connections.models import Connection, Membership, Tenant
+from connections.services import connection_create, connection_update
 
 SANDBOX_HASH, SANDBOX_TOKEN = "demo01", "demo-token-01"
+DEMO_TENANT = "Demo Shop"
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
+ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-password"
 
 
 class Command(BaseCommand):
@@ -40,22 +49,11 @@ class Command(BaseCommand):
         children: list[subprocess.Popen] = []
         try:
             sandbox = subprocess.Popen(
-                [
-                    *manage,
-                    "sandbox",
-                    "--port",
-                    str(sandbox_port),
-                    "--stores",
-                    f"{SANDBOX_HASH}:{SANDBOX_TOKEN}",
-                    "--orders",
-                    str(orders),
-                    "--products",
-                    str(products),
-                ],
-                env=env,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
+                [*manage, "sandbox", "--port", str(sandbox_port),
+                 "--stores", f"{SANDBOX_HASH}:{SANDBOX_TOKEN}",
+                 "--orders", str(orders), "--products", str(products)],
+                env=env, stdout=subprocess.PIPE, text=True,
+            )  # fmt: skip
             children.append(sandbox)
             ready = sandbox.stdout.readline()
             if "listening" not in ready:
@@ -63,33 +61,21 @@ class Command(BaseCommand):
                     f"The sandbox store did not start (port {sandbox_port} taken?). "
                     "Pass --sandbox-port with a free port."
                 )
-            self.stdout.write(ready.strip())
-            children.append(
-                subprocess.Popen(
-                    [
-                        *celery,
-                        "worker",
-                        "--loglevel",
-                        "INFO",
-                        "--pool",
-                        "threads",
-                        "--concurrency",
-                        "4",
-                    ],
-                    env=env,
-                )
-            )
+            with override_settings(BIGCOMMERCE_API_URL=sandbox_url):
+                connection = seed_demo()
+            worker = [*celery, "worker", "--loglevel", "INFO", "--pool", "threads"]
+            children.append(subprocess.Popen([*worker, "--concurrency", "4"], env=env))
             children.append(subprocess.Popen([*celery, "beat", "--loglevel", "INFO"], env=env))
-            web = subprocess.Popen(
-                [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"], env=env
-            )
-            children.append(web)
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Hub on http://127.0.0.1:{port}/ — sandbox store {SANDBOX_HASH} "
-                    f"(token {SANDBOX_TOKEN}) on {sandbox_url}. Ctrl-C stops everything."
-                )
-            )
+            web = [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"]
+            children.append(subprocess.Popen(web, env=env))
+            self.stdout.write(self.style.SUCCESS(
+                f"\nIntegration hub: http://127.0.0.1:{port}/\n"
+                f"  log in as {DEMO_USER} / {DEMO_PASSWORD} (tenant '{DEMO_TENANT}', manager)\n"
+                f"  admin:   http://127.0.0.1:{port}/admin/ as {ADMIN_USER} / {ADMIN_PASSWORD}\n"
+                f"  connection '{connection.name}' (id {connection.pk}) -> sandbox store "
+                f"{SANDBOX_HASH} at {sandbox_url} (token {SANDBOX_TOKEN})\n"
+                "Ctrl-C stops everything.\n"
+            ))  # fmt: skip
             exited = self._wait_for_first_exit(children)
             if exited.returncode not in (0, -signal.SIGINT, -signal.SIGTERM):
                 raise CommandError(f"{' '.join(exited.args[:4])}… stopped with {exited.returncode}")
@@ -114,3 +100,28 @@ class Command(BaseCommand):
                 if child.pid == pid:
                     child.returncode = os.waitstatus_to_exitcode(status)
                     return child
+
+
+def seed_demo() -> Connection:
+    """The demo tenant, its manager, a staff admin, and a connection to the sandbox store.
+
+    Idempotent: a second `make demo` finds them and refreshes the credentials."""
+    users = get_user_model().objects
+    tenant, _ = Tenant.objects.get_or_create(name=DEMO_TENANT)
+    demo, _ = users.get_or_create(username=DEMO_USER)
+    demo.set_password(DEMO_PASSWORD)
+    demo.save()
+    Membership.objects.update_or_create(
+        tenant=tenant, user=demo, defaults={"role": Membership.Role.MANAGER}
+    )
+    admin, _ = users.get_or_create(username=ADMIN_USER, defaults={"is_staff": True})
+    admin.is_staff = admin.is_superuser = True
+    admin.set_password(ADMIN_PASSWORD)
+    admin.save()
+    connection = Connection.objects.filter(tenant=tenant, store_hash=SANDBOX_HASH).first()
+    if connection is None:
+        return connection_create(
+            tenant=tenant, user=demo, name="Demo store (sandbox)",
+            store_hash=SANDBOX_HASH, access_token=SANDBOX_TOKEN,
+        )  # fmt: skip
+    return connection_update(connection=connection, user=demo, access_token=SANDBOX_TOKEN)
