@@ -232,4 +232,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }
