@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from connections import services
-from connections.models import Connection, Membership, Tenant
+from connections.models import CONNECTION_SETTINGS_FIELDS, Connection, Membership, Tenant
 from dataflows.models import Dataflow
 
 
@@ -152,16 +152,7 @@ class ConnectionAdminForm(forms.ModelForm):
             "store_hash",
             "access_token",
             "client_id",
-            "variant_option_type",
-            "order_status_filter",
-            "import_min_order_id",
-            "import_created_after",
-            "import_archived_orders",
-            "update_existing_orders",
-            "master_sku_field",
-            "inventory_location_id",
-            "allow_partial_shipments",
-            "push_only_mapped_attributes",
+            *CONNECTION_SETTINGS_FIELDS,
         ]
 
     def __init__(self, *args, request=None, **kwargs):

@@ -30,6 +30,21 @@ def default_order_status_filter():
     return list(DEFAULT_ORDER_STATUS_FILTER)
 
 
+# The connection's settings (one list for the API, the admin and the screens).
+CONNECTION_SETTINGS_FIELDS = (
+    "variant_option_type",
+    "order_status_filter",
+    "import_min_order_id",
+    "import_created_after",
+    "import_archived_orders",
+    "update_existing_orders",
+    "master_sku_field",
+    "inventory_location_id",
+    "allow_partial_shipments",
+    "push_only_mapped_attributes",
+)
+
+
 class Tenant(models.Model):
     """A merchant: sees and manages only its own connections, orders and products."""
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from .drivers import BIGCOMMERCE, driver_choices
-from .models import ORDER_STATUSES, Connection, Tenant
+from .models import CONNECTION_SETTINGS_FIELDS, ORDER_STATUSES, Connection, Tenant
 from .selectors import tenants_for_user
 
 MAX_INT = 2_147_483_647
@@ -147,15 +147,6 @@ class ConnectionOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "has_order_errors",
-            "variant_option_type",
-            "order_status_filter",
-            "import_min_order_id",
-            "import_created_after",
-            "import_archived_orders",
-            "update_existing_orders",
-            "master_sku_field",
-            "inventory_location_id",
-            "allow_partial_shipments",
-            "push_only_mapped_attributes",
+            *CONNECTION_SETTINGS_FIELDS,
         ]
         read_only_fields = fields

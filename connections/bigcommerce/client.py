@@ -595,37 +595,9 @@ class BigCommerceClient:
             params["consignment_structure"] = "object"
         return self._iter_v2_pages("/v2/orders", params, limit=limit, start_page=start_page)
 
-    def iter_orders(
-        self,
-        *,
-        status_id: int | None = None,
-        min_id: int | None = None,
-        max_id: int | None = None,
-        min_date_created: DateLike | None = None,
-        max_date_created: DateLike | None = None,
-        min_date_modified: DateLike | None = None,
-        max_date_modified: DateLike | None = None,
-        sort: str | None = None,
-        is_deleted: bool | None = None,
-        include_consignments: bool = True,
-        limit: int = MAX_PAGE_SIZE,
-        start_page: int = 1,
-    ) -> Iterator[dict[str, Any]]:
-        """The orders of ``iter_order_pages``, one by one."""
-        for page in self.iter_order_pages(
-            status_id=status_id,
-            min_id=min_id,
-            max_id=max_id,
-            min_date_created=min_date_created,
-            max_date_created=max_date_created,
-            min_date_modified=min_date_modified,
-            max_date_modified=max_date_modified,
-            sort=sort,
-            is_deleted=is_deleted,
-            include_consignments=include_consignments,
-            limit=limit,
-            start_page=start_page,
-        ):
+    def iter_orders(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """The orders of ``iter_order_pages`` (same keywords), one by one."""
+        for page in self.iter_order_pages(**filters):
             yield from page
 
     def count_orders(
