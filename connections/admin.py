@@ -186,7 +186,7 @@ class ConnectionAdminForm(forms.ModelForm):
         )
         status = self.instance.status if self.instance.pk else Connection.Status.ACTIVE
         if status == Connection.Status.ACTIVE:
-            services._refuse_second_active_connection(
+            services.connection_ensure_store_free(
                 user=getattr(self.request, "user", None),
                 store_hash=store_hash,
                 exclude_pk=self.instance.pk,

@@ -120,7 +120,7 @@ def connection_check_credentials(
         client.close()
 
 
-def _refuse_second_active_connection(*, user, store_hash: str, exclude_pk=None) -> None:
+def connection_ensure_store_free(*, user, store_hash: str, exclude_pk=None) -> None:
     other = connection_active_for_store(store_hash=store_hash, exclude_pk=exclude_pk)
     if other is None:
         return
@@ -153,7 +153,7 @@ def connection_create(
 
     store_hash = store_hash.strip()
     access_token = access_token.strip()
-    _refuse_second_active_connection(user=user, store_hash=store_hash)
+    connection_ensure_store_free(user=user, store_hash=store_hash)
     connection = Connection(
         tenant=tenant,
         name=name.strip(),
@@ -171,7 +171,7 @@ def connection_create(
         with transaction.atomic():
             connection.save()
     except IntegrityError as exc:  # a concurrent save won the race for this store
-        _refuse_second_active_connection(user=user, store_hash=store_hash)
+        connection_ensure_store_free(user=user, store_hash=store_hash)
         raise ValidationError(
             {"store_hash": "This store already has an active connection."}
         ) from exc
@@ -221,7 +221,7 @@ def _connection_apply_update(
     if token:
         connection.access_token = token
     if connection.is_active:
-        _refuse_second_active_connection(
+        connection_ensure_store_free(
             user=user, store_hash=connection.store_hash, exclude_pk=connection.pk
         )
     if credentials_changed and check_credentials:
@@ -247,7 +247,7 @@ def connection_set_active(*, connection: Connection, active: bool, user=None) ->
         return connection
     with transaction.atomic():
         if active:
-            _refuse_second_active_connection(
+            connection_ensure_store_free(
                 user=user, store_hash=connection.store_hash, exclude_pk=connection.pk
             )
         connection.status = target
@@ -306,3 +306,64 @@ def connection_delete(*, connection_id: int, batch_size: int = DELETE_BATCH_SIZE
         if dataflow.periodic_task_id:
             dataflow.periodic_task.delete()
     connection.delete()
+
+
+# ------------------------------------------------------------------ the BigCommerce app
+
+
+def connection_install_from_app(
+    *, tenant: Tenant, user, store_hash: str, access_token: str, client_id: str
+) -> tuple[Connection, bool]:
+    """The tenant's connection to the store with the app's token: a new one named after the
+    store, or the existing one (active first) with the new token, enabled again. The token is
+    checked with the store as on SAVE; on any refusal nothing is saved. Returns (connection,
+    created)."""
+    candidates = sorted(
+        Connection.objects.filter(tenant=tenant, store_hash=store_hash).exclude(
+            status=Connection.Status.DELETING
+        ),
+        key=lambda c: (not c.is_active, -c.updated_at.timestamp()),
+    )
+    with transaction.atomic():
+        if not candidates:
+            connection = connection_create(
+                tenant=tenant,
+                name=f"BigCommerce store {store_hash}",
+                store_hash=store_hash,
+                access_token=access_token,
+                client_id=client_id,
+                user=user,
+                check_credentials=True,
+            )
+            if connection.store_name:
+                connection.name = connection.store_name
+                connection.save(update_fields=["name", "updated_at"])
+            return connection, True
+        connection = candidates[0]
+        if not connection.is_active:
+            connection_set_active(connection=connection, active=True, user=user)
+        connection_update(
+            connection=connection,
+            user=user,
+            access_token=access_token,
+            client_id=client_id,
+            check_credentials=True,
+        )
+        return connection, False
+
+
+def connections_uninstall_app(*, store_hash: str, client_id: str) -> list[Connection]:
+    """The app was uninstalled from the store: its connections there (those holding the app's
+    token, i.e. its client id) are disabled, which stops their schedules, and their revoked
+    token is wiped so that they show they need new credentials. Connections made with a store
+    API account keep working: uninstalling the app does not revoke their token."""
+    changed = []
+    for connection in Connection.objects.filter(store_hash=store_hash, client_id=client_id):
+        with transaction.atomic():
+            if connection.is_active:
+                connection_set_active(connection=connection, active=False)
+            if connection.access_token:
+                connection.access_token = ""
+                connection.save(update_fields=["access_token", "updated_at"])
+        changed.append(connection)
+    return changed

@@ -207,6 +207,14 @@ BIGCOMMERCE_LOGIN_URL = _url(
 )
 BIGCOMMERCE_CONNECT_TIMEOUT_S = _read("BIGCOMMERCE_CONNECT_TIMEOUT_S", env.float, default=5.0)
 BIGCOMMERCE_READ_TIMEOUT_S = _read("BIGCOMMERCE_READ_TIMEOUT_S", env.float, default=60.0)
+# The hub's BigCommerce app (single-click install, /bigcommerce/...): client id and secret from
+# the Developer Portal (the secret is never logged), and the auth callback URL registered there
+# (empty: the URL the callback was called at, which is wrong behind a TLS-terminating proxy).
+BIGCOMMERCE_APP_CLIENT_ID = _read("BIGCOMMERCE_APP_CLIENT_ID", env.str, default="").strip()
+BIGCOMMERCE_APP_CLIENT_SECRET = _read("BIGCOMMERCE_APP_CLIENT_SECRET", env.str, default="").strip()
+BIGCOMMERCE_APP_CALLBACK_URL = _read("BIGCOMMERCE_APP_CALLBACK_URL", env.str, default="").strip()
+if BIGCOMMERCE_APP_CALLBACK_URL:
+    _url("BIGCOMMERCE_APP_CALLBACK_URL", BIGCOMMERCE_APP_CALLBACK_URL, {"http", "https"})
 
 # --- REST API.
 REST_FRAMEWORK = {

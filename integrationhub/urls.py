@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/v1/", include("integrationhub.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("bigcommerce/", include("connections.app_urls")),
     path("", include("connections.urls")),
 ]
