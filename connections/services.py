@@ -302,6 +302,12 @@ def connection_delete(*, connection_id: int, batch_size: int = DELETE_BATCH_SIZE
             if not ids:
                 break
             model.objects.filter(pk__in=ids).delete()
+    from catalog.services import product_links_delete_for_connection
+
+    product_links_delete_for_connection(connection_id=connection.pk, batch_size=batch_size)
+    from orders.services import orders_delete_for_connection
+
+    orders_delete_for_connection(connection_id=connection.pk, batch_size=batch_size)
     for dataflow in Dataflow.objects.filter(connection=connection).select_related("periodic_task"):
         if dataflow.periodic_task_id:
             dataflow.periodic_task.delete()

@@ -60,6 +60,7 @@ class Run(models.Model):
         SYNCHRONIZE = "synchronize", "Synchronize"
         WEBHOOK = "webhook", "Webhook"
         RETRY = "retry", "Manual retry"
+        STOCK_CHANGE = "stock_change", "Stock change"
         MANUAL = "manual", "Manual"
 
     class Status(models.TextChoices):

@@ -2,8 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from catalog.api import ProductViewSet, StockViewSet
 from connections.api import ConnectionViewSet
 from dataflows.api import DataflowViewSet, RunLogViewSet, RunViewSet
+from orders.api import OrderErrorViewSet, OrderViewSet
 
 router = DefaultRouter()
 router.register("connections", ConnectionViewSet, basename="connection")
@@ -12,5 +14,9 @@ router.register(
 )
 router.register("runs", RunViewSet, basename="run")
 router.register(r"runs/(?P<run_pk>\d+)/logs", RunLogViewSet, basename="run-log")
+router.register("products", ProductViewSet, basename="product")
+router.register("stock", StockViewSet, basename="stock")
+router.register("orders", OrderViewSet, basename="order")
+router.register("order-errors", OrderErrorViewSet, basename="order-error")
 
 urlpatterns = router.urls

@@ -16,5 +16,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("bigcommerce/", include("connections.app_urls")),
+    path("catalog/", include("catalog.urls")),
+    path("orders/", include("orders.urls")),
     path("", include("connections.urls")),
 ]

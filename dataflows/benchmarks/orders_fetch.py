@@ -10,6 +10,16 @@ import sys
 import time
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Read from /proc: ru_maxrss survives exec, so a
+    child started by a bigger parent would report the parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--api-url", required=True)
@@ -37,7 +47,7 @@ def main(argv=None) -> None:
                 "requests": client.stats.requests,
                 "http_429": client.stats.http_429,
                 "wall_s": round(wall, 3),
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
     )

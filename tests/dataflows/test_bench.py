@@ -7,7 +7,10 @@ from django.core.management import call_command
 def test_bench_prints_one_json_object_with_the_order_fetch_figures():
     out = StringIO()
 
-    call_command("bench", orders=[300], quota=1000, window_ms=1000, stdout=out)
+    call_command(
+        "bench", orders=[300], quota=1000, window_ms=1000, catalog_products=300,
+        stock_skus=[1000, 3000], stdout=out,
+    )  # fmt: skip
 
     figures = json.loads(out.getvalue())
     fetch = figures["orders_fetch"]["store_of_300_orders"]

@@ -13,6 +13,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from dataflows.benchmarks import order_import
 from dataflows.benchmarks.sandbox import SandboxProcess
 
 
@@ -24,8 +25,33 @@ class Command(BaseCommand):
         parser.add_argument("--quota", type=int, default=20)
         parser.add_argument("--window-ms", type=int, default=2000)
         parser.add_argument("--latency-ms", type=int, default=0)
+        parser.add_argument(
+            "--import-quota", type=int, default=150, help="Order Import group: requests a window"
+        )
+        parser.add_argument(
+            "--import-window-ms",
+            type=int,
+            default=30000,
+            help="Order Import group: the rate-limit window (BigCommerce's is 30000)",
+        )
+        # Catalog benchmarks (dataflows/benchmarks/catalog.py).
+        parser.add_argument("--catalog-products", type=int, default=10000)
+        parser.add_argument("--catalog-variants", type=int, default=3)
+        parser.add_argument("--stock-skus", type=int, nargs="+", default=[20000, 100000])
 
-    def handle(self, *args, orders, quota, window_ms, latency_ms, **options):
+    def handle(
+        self,
+        *args,
+        orders,
+        quota,
+        window_ms,
+        latency_ms,
+        import_quota=150,
+        import_window_ms=30000,
+        **options,
+    ):
+        from dataflows.benchmarks.catalog import run_catalog_benchmarks
+
         figures = {}
         with SandboxProcess(
             orders=max(orders),
@@ -42,6 +68,20 @@ class Command(BaseCommand):
             figures["orders_fetch_concurrent"] = self.orders_fetch_concurrent(
                 sandbox, size=min(orders), processes=3, quota=quota, window_ms=window_ms
             )
+            figures["order_import"] = order_import.figures(
+                sandbox, sizes=orders, quota=import_quota, window_ms=import_window_ms
+            )
+        figures.update(
+            run_catalog_benchmarks(
+                self,
+                products=options["catalog_products"],
+                variants=options["catalog_variants"],
+                stock_skus=options["stock_skus"],
+                quota=quota,
+                window_ms=window_ms,
+                latency_ms=latency_ms,
+            )
+        )
         self.stdout.write(json.dumps(figures, indent=2))
 
     def orders_fetch(self, sandbox, *, sizes, quota, window_ms, latency_ms):

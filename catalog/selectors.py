@@ -1,0 +1,198 @@
+"""Reads for the hub's catalog. Everything a user sees goes through `products_visible_to` or a
+connection visible to them, so tenant isolation is enforced here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Trim
+
+from connections.models import Connection
+from connections.selectors import tenants_for_user
+from dataflows.models import Dataflow, Kind, Run
+
+from .models import Product, ProductLink
+
+TRACKING_OFF = ProductLink.Tracking.NONE
+
+#: A link whose BigCommerce inventory level (read by Product Match) differs from the level the
+#: hub last pushed for its item.
+DRIFT_Q = (
+    Q(last_pushed_level__isnull=False, bc_inventory_level__isnull=False)
+    & ~Q(bc_inventory_level=F("last_pushed_level"))
+    & ~Q(inventory_tracking=TRACKING_OFF)
+)
+
+PRODUCT_FILTERS = {
+    "not_linked": "Not linked",
+    "tracking_off": "Tracking off",
+    "drift": "Drift",
+    "push_failed": "Push rejected",
+}
+
+
+def products_visible_to(*, user) -> QuerySet[Product]:
+    return Product.objects.filter(tenant__in=tenants_for_user(user=user))
+
+
+def link_is_drifting(link: ProductLink) -> bool:
+    """DRIFT_Q for a loaded link (no query)."""
+    return (
+        link.inventory_tracking != TRACKING_OFF
+        and link.last_pushed_level is not None
+        and link.bc_inventory_level is not None
+        and link.bc_inventory_level != link.last_pushed_level
+    )
+
+
+def products_filtered(
+    queryset: QuerySet[Product],
+    *,
+    show: str = "",
+    connection: Connection | int | None = None,
+    search: str = "",
+) -> QuerySet[Product]:
+    """Products narrowed by one of PRODUCT_FILTERS (about the links of `connection`, or of any
+    connection) and a search on SKU, name, EAN, UPC or MPN."""
+    links = ProductLink.objects.filter(product=OuterRef("pk"))
+    if connection is not None:
+        links = links.filter(connection=connection)
+    if show == "not_linked":
+        queryset = queryset.filter(~Exists(links))
+    elif show == "tracking_off":
+        queryset = queryset.filter(Exists(links.filter(inventory_tracking=TRACKING_OFF)))
+    elif show == "drift":
+        queryset = queryset.filter(Exists(links.filter(DRIFT_Q)))
+    elif show == "push_failed":
+        queryset = queryset.filter(Exists(links.exclude(push_error="")))
+    elif connection is not None:
+        queryset = queryset.filter(Exists(links))
+    search = (search or "").strip()
+    if search:
+        queryset = queryset.filter(
+            Q(sku__icontains=search)
+            | Q(name__icontains=search)
+            | Q(ean=search)
+            | Q(upc=search)
+            | Q(mpn__iexact=search)
+        )
+    return queryset
+
+
+def products_with_links(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """Each product's links (with their connection) in two queries, whatever the page size."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "links",
+            queryset=ProductLink.objects.select_related("connection").order_by(
+                "connection__name", "connection_id", "bc_product_id", "bc_variant_id"
+            ),
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- readiness
+
+READINESS_SECTIONS = {
+    "no_key": (
+        "Variants without {master}",
+        "They cannot be matched to a hub product: their stock is never updated and their "
+        "orders cannot be fulfilled by SKU. Give each a {master} in BigCommerce.",
+    ),
+    "duplicates": (
+        "Duplicate {master}s within the store",
+        "Several variants share one {master}: each gets the same stock (the store can sell it "
+        "twice) and an order line cannot tell them apart. Make them unique in BigCommerce.",
+    ),
+    "padded": (
+        "{master}s with leading or trailing spaces",
+        "Matched without the spaces, but orders carry them. Remove them in BigCommerce.",
+    ),
+    "tracking_off": (
+        "Inventory tracking off",
+        "BigCommerce ignores the stock the hub pushes and shipments cannot be confirmed. Turn "
+        "on 'Track inventory' for these products in BigCommerce.",
+    ),
+    "unmatched": (
+        "BigCommerce {master}s with no hub product",
+        "Not linked, so their stock is not pushed. Create the hub products (or let Product "
+        "Match create them) and run Product Match again.",
+    ),
+    "push_failed": (
+        "Stock pushes BigCommerce rejected",
+        "The last push of these items was refused; the reason is BigCommerce's. The next "
+        "Changed Stock Update sends them again.",
+    ),
+}
+
+MASTER_FIELD_COLUMN = {"sku": "bc_sku", "upc": "bc_upc", "mpn": "bc_mpn"}
+
+
+def readiness_links(*, connection: Connection, section: str) -> QuerySet[ProductLink]:
+    links = ProductLink.objects.filter(connection=connection).select_related("product")
+    if section == "no_key":
+        links = links.filter(master_key="")
+    elif section == "duplicates":
+        duplicated = (
+            ProductLink.objects.filter(connection=connection)
+            .exclude(master_key="")
+            .values("master_key")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .values("master_key")
+        )
+        links = links.filter(master_key__in=duplicated).order_by("master_key", "bc_variant_id")
+        return links
+    elif section == "padded":
+        column = MASTER_FIELD_COLUMN.get(connection.master_sku_field, "bc_sku")
+        links = links.annotate(sku_trimmed=Trim("bc_sku"), master_trimmed=Trim(column)).filter(
+            ~Q(bc_sku=F("sku_trimmed")) | ~Q(**{column: F("master_trimmed")})
+        )
+    elif section == "tracking_off":
+        links = links.filter(inventory_tracking=TRACKING_OFF)
+    elif section == "unmatched":
+        links = links.filter(product__isnull=True).exclude(master_key="")
+    elif section == "push_failed":
+        links = links.exclude(push_error="")
+    else:
+        raise ValueError(f"unknown readiness section {section!r}")
+    return links.order_by("bc_product_id", "bc_variant_id")
+
+
+@dataclass
+class ReadinessSummary:
+    total: int
+    linked: int
+    counts: dict[str, int]
+    last_match: Run | None
+
+    @property
+    def problems(self) -> int:
+        return sum(self.counts.values())
+
+
+def readiness_summary(*, connection: Connection) -> ReadinessSummary:
+    links = ProductLink.objects.filter(connection=connection)
+    totals = links.aggregate(total=Count("id"), linked=Count("id", filter=Q(product__isnull=False)))
+    counts = {
+        section: readiness_links(connection=connection, section=section).count()
+        for section in READINESS_SECTIONS
+    }
+    last_match = (
+        Run.objects.filter(
+            dataflow__connection=connection,
+            dataflow__kind__in=[Kind.PRODUCT_MATCH, Kind.CHANGED_PRODUCT_MATCH],
+            status__in=Run.FINISHED,
+        )
+        .select_related("dataflow")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    return ReadinessSummary(
+        total=totals["total"], linked=totals["linked"], counts=counts, last_match=last_match
+    )
+
+
+def product_match_dataflow(*, connection: Connection) -> Dataflow | None:
+    return Dataflow.objects.filter(connection=connection, kind=Kind.PRODUCT_MATCH).first()

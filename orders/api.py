@@ -1,0 +1,282 @@
+"""REST endpoints for orders (`/api/v1/orders/`, `orders/{id}/shipments/`) and order errors
+(`/api/v1/order-errors/`). Thin views: an input serializer validates, a service writes, an
+output serializer answers.
+
+Tenant isolation: every lookup goes through `orders_visible_to` / `order_errors_visible_to`,
+so another tenant's order or error is a 404 whatever the method; the role check (403) only
+happens on visible ones: viewers read, operators and managers also record shipments, retry,
+ignore and re-import.
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from connections.api import ServiceErrorsMixin, StandardPagination
+from connections.permissions import OPERATE, ConnectionRolePermission, check_connection_role
+from connections.selectors import connections_visible_to
+
+from . import services
+from .filters import OrderErrorFilter, OrderFilter
+from .models import OrderError, OrderLine, Shipment, ShipmentLine
+from .selectors import order_detail, order_errors_visible_to, orders_for_list, orders_visible_to
+from .serializers import (
+    BulkIdsSerializer,
+    BulkIgnoreInputSerializer,
+    BulkResultSerializer,
+    IgnoreInputSerializer,
+    OrderDetailOutputSerializer,
+    OrderErrorOutputSerializer,
+    OrderOutputSerializer,
+    ShipmentCreateInputSerializer,
+    ShipmentOutputSerializer,
+)
+
+NOT_FOUND = OpenApiResponse(description="No such order (or error) among your tenants'.")
+FORBIDDEN = OpenApiResponse(description="Your role in the tenant is read-only.")
+REFUSED = "Your role in this tenant is read-only: ask an operator or a manager."
+
+
+def _require_operate(request, connection) -> None:
+    if not check_connection_role(request, connection=connection, need=OPERATE):
+        raise exceptions.PermissionDenied(REFUSED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Orders of your tenants, newest first"),
+)
+class OrderViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, ConnectionRolePermission]
+    serializer_class = OrderOutputSerializer
+    pagination_class = StandardPagination
+    filterset_class = OrderFilter
+    lookup_value_regex = r"\d+"
+    required_roles = {"reimport": OPERATE}
+
+    def connection_of(self, order):
+        return order.connection
+
+    def get_queryset(self):
+        queryset = orders_for_list(queryset=orders_visible_to(user=self.request.user))
+        return queryset.order_by("-date_created", "-id")
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(OrderOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="An order with its lines, addresses, shipments and errors",
+        responses={200: OrderDetailOutputSerializer, 404: NOT_FOUND},
+    )
+    def retrieve(self, request, pk=None):
+        order = self.get_object()
+        detail = order_detail(queryset=orders_visible_to(user=request.user), pk=order.pk)
+        return Response(OrderDetailOutputSerializer(detail).data)
+
+    @extend_schema(
+        summary="Re-import the order from BigCommerce (in the next Order Import run)",
+        request=None,
+        responses={202: OrderOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def reimport(self, request, pk=None):
+        order = self.get_object()
+        services.order_reimport(order=order)
+        return Response(OrderOutputSerializer(order).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The order's shipments",
+        responses={200: ShipmentOutputSerializer(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a shipment the warehouse sent (Order Update reports it to BigCommerce)",
+        description="The lines must belong to the order, go to one shipping address and not "
+        "ship more than is still open; the carrier is a BigCommerce tracking carrier code. "
+        "Without `lines`, everything still open is shipped.",
+        request=ShipmentCreateInputSerializer,
+        responses={201: ShipmentOutputSerializer, 400: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def shipments(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            return Response(ShipmentOutputSerializer(_shipments(order=order), many=True).data)
+        _require_operate(request, order.connection)
+        serializer = ShipmentCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lines = None
+        if "lines" in data:
+            lines = _line_ids(order=order, items=data["lines"])
+        shipment = services.shipment_create(
+            order=order,
+            lines=lines,
+            tracking_number=data["tracking_number"],
+            tracking_carrier=data["tracking_carrier"],
+            shipping_method=data["shipping_method"],
+            comments=data["comments"],
+            user=request.user,
+        )
+        shipment = _shipments(order=order).get(pk=shipment.pk)
+        return Response(ShipmentOutputSerializer(shipment).data, status=status.HTTP_201_CREATED)
+
+
+def _shipments(*, order):
+    lines = Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
+    return Shipment.objects.filter(order=order).prefetch_related(lines).order_by("id")
+
+
+def _line_ids(*, order, items) -> list[tuple[int, int]]:
+    """(hub line id, quantity) from items naming `line` or `order_product_id`."""
+    by_bc_id = dict(OrderLine.objects.filter(order=order).values_list("bc_line_id", "pk"))
+    lines, unknown = [], []
+    for item in items:
+        if "line" in item:
+            lines.append((item["line"], item["quantity"]))
+        elif item["order_product_id"] in by_bc_id:
+            lines.append((by_bc_id[item["order_product_id"]], item["quantity"]))
+        else:
+            unknown.append(
+                f"Order product {item['order_product_id']} is not a line of order "
+                f"{order.bc_order_id}."
+            )
+    if unknown:
+        raise exceptions.ValidationError({"lines": unknown})
+    return lines
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Order errors of your tenants, most recently seen first"),
+    retrieve=extend_schema(summary="An order error"),
+)
+class OrderErrorViewSet(
+    ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [IsAuthenticated, ConnectionRolePermission]
+    serializer_class = OrderErrorOutputSerializer
+    pagination_class = StandardPagination
+    filterset_class = OrderErrorFilter
+    lookup_value_regex = r"\d+"
+    required_roles = {"retry": OPERATE, "ignore": OPERATE}
+
+    def connection_of(self, error):
+        return error.connection
+
+    def get_queryset(self):
+        return (
+            order_errors_visible_to(user=self.request.user)
+            .select_related("connection")
+            .defer("connection__access_token")
+            .order_by("-last_seen_at", "-id")
+        )
+
+    def _open(self, error: OrderError) -> OrderError:
+        if error.resolved_at is not None:
+            raise exceptions.ValidationError(
+                {"non_field_errors": [f"This error is {error.state} already."]}
+            )
+        return error
+
+    @extend_schema(
+        summary="Retry an error after its cause was fixed",
+        description="An import error fetches its order again in the next Order Import run "
+        "(queued now); a rejected shipment is sent again by the next Order Update. The error "
+        "resolves itself when that succeeds.",
+        request=None,
+        responses={202: OrderErrorOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def retry(self, request, pk=None):
+        error = self._open(self.get_object())
+        services.order_errors_retry(errors=[error])
+        error.refresh_from_db()
+        return Response(OrderErrorOutputSerializer(error).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Ignore an error, with the reason",
+        request=IgnoreInputSerializer,
+        responses={200: OrderErrorOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def ignore(self, request, pk=None):
+        error = self._open(self.get_object())
+        serializer = IgnoreInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.order_errors_ignore(
+            errors=[error], reason=serializer.validated_data["reason"], user=request.user
+        )
+        error.refresh_from_db()
+        return Response(OrderErrorOutputSerializer(error).data)
+
+    def _selected(self, data) -> list[OrderError]:
+        queryset = self.get_queryset().filter(resolved_at__isnull=True)
+        if data.get("ids"):
+            ids = set(data["ids"])
+            errors = list(self.get_queryset().filter(pk__in=ids))
+            if len(errors) != len(ids):
+                raise exceptions.NotFound("No such order error among your tenants'.")
+            errors = [e for e in errors if e.resolved_at is None]
+        else:
+            if (
+                not connections_visible_to(user=self.request.user)
+                .filter(pk=data["connection"])
+                .exists()
+            ):
+                raise exceptions.NotFound("No such connection among your tenants'.")
+            queryset = queryset.filter(connection_id=data["connection"])
+            if data.get("code"):
+                queryset = queryset.filter(code=data["code"])
+            errors = list(queryset[: BulkIdsSerializer().fields["ids"].max_length])
+        for connection in {e.connection_id: e.connection for e in errors}.values():
+            _require_operate(self.request, connection)
+        return errors
+
+    @extend_schema(
+        summary="Retry several errors at once (by ids, or a connection's open errors)",
+        operation_id="order_errors_bulk_retry",
+        request=BulkIdsSerializer,
+        responses={202: BulkResultSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="retry",
+        url_name="bulk-retry",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def bulk_retry(self, request):
+        serializer = BulkIdsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        count = services.order_errors_retry(errors=self._selected(serializer.validated_data))
+        return Response({"count": count}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Ignore several errors at once, with one reason",
+        operation_id="order_errors_bulk_ignore",
+        request=BulkIgnoreInputSerializer,
+        responses={200: BulkResultSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="ignore",
+        url_name="bulk-ignore",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def bulk_ignore(self, request):
+        serializer = BulkIgnoreInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        count = services.order_errors_ignore(
+            errors=self._selected(serializer.validated_data),
+            reason=serializer.validated_data["reason"],
+            user=request.user,
+        )
+        return Response({"count": count})

@@ -1,0 +1,55 @@
+"""Query filters of the orders REST lists (django-filter). The querysets they filter are
+already limited to the user's tenants; another tenant's ids yield nothing."""
+
+import django_filters
+from django.db.models import Q
+
+from .models import Order, OrderError
+
+
+class OrderFilter(django_filters.FilterSet):
+    connection = django_filters.NumberFilter(field_name="connection_id", label="Connection id")
+    status = django_filters.NumberFilter(
+        field_name="status_id", label="BigCommerce order status id (0-14)"
+    )
+    hub_status = django_filters.ChoiceFilter(choices=Order.HubStatus.choices)
+    has_errors = django_filters.BooleanFilter(label="Has unresolved order errors")
+    bc_id = django_filters.NumberFilter(field_name="bc_order_id", label="BigCommerce order id")
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="date_created", lookup_expr="gte", label="Created at or after"
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="date_created", lookup_expr="lt", label="Created before"
+    )
+    archived = django_filters.BooleanFilter(field_name="is_archived")
+    email = django_filters.CharFilter(lookup_expr="iexact", label="Customer e-mail")
+
+    class Meta:
+        model = Order
+        fields = ["connection", "status", "hub_status", "bc_id", "archived"]
+
+
+class OrderErrorFilter(django_filters.FilterSet):
+    STATES = (("open", "Open"), ("ignored", "Ignored"), ("resolved", "Resolved"))
+
+    connection = django_filters.NumberFilter(field_name="connection_id", label="Connection id")
+    code = django_filters.ChoiceFilter(choices=OrderError.Code.choices)
+    resolved = django_filters.BooleanFilter(
+        field_name="resolved_at", lookup_expr="isnull", exclude=True, label="Resolved or ignored"
+    )
+    state = django_filters.ChoiceFilter(choices=STATES, method="filter_state")
+    bc_order_id = django_filters.NumberFilter(label="BigCommerce order id")
+    order = django_filters.NumberFilter(field_name="order_id", label="Hub order id")
+
+    class Meta:
+        model = OrderError
+        fields = ["connection", "code", "bc_order_id", "order"]
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if value == "ignored":
+            return queryset.filter(resolution=OrderError.Resolution.IGNORED)
+        return queryset.filter(
+            Q(resolved_at__isnull=False) & ~Q(resolution=OrderError.Resolution.IGNORED)
+        )

@@ -1,0 +1,116 @@
+"""The per-store bulk lease: one bulk catalog or inventory operation per store at a time."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection as db_connection
+from django.db import connections
+from django.utils import timezone
+
+from catalog.locks import (
+    StoreBulkLock,
+    StoreBusy,
+    StoreLockLost,
+    store_bulk_lock,
+    store_lock_holder,
+)
+from catalog.models import StoreLock
+from dataflows.context import LeaseLost
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_holder_at_a_time_per_store():
+    first = StoreBulkLock("store1", label="Full Stock Update")
+    second = StoreBulkLock("store1", label="Product Match")
+    elsewhere = StoreBulkLock("store2", label="Product Match")
+
+    assert first.try_acquire()
+    assert not second.try_acquire()
+    assert elsewhere.try_acquire()
+    assert store_lock_holder(store_hash="store1").label == "Full Stock Update"
+
+    first.release()
+    assert store_lock_holder(store_hash="store1") is None
+    assert second.try_acquire()
+
+
+def test_an_expired_lease_is_taken_over_and_its_old_holder_stops_at_its_next_renewal():
+    stalled = StoreBulkLock("store1", label="Stalled")
+    assert stalled.try_acquire()
+    StoreLock.objects.filter(store_hash="store1").update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    newcomer = StoreBulkLock("store1", label="Newcomer")
+
+    assert newcomer.try_acquire()
+    with pytest.raises(StoreLockLost):
+        stalled.renew()
+    newcomer.renew()
+    stalled.release()  # a no-op: it no longer holds it
+    assert store_lock_holder(store_hash="store1").label == "Newcomer"
+
+
+def test_waiting_retries_until_the_store_is_free():
+    holder = StoreBulkLock("store1", label="Product Match")
+    assert holder.try_acquire()
+    waited = []
+
+    def sleep(seconds):
+        waited.append(seconds)
+        holder.release()  # the other operation finishes while we wait
+
+    with store_bulk_lock("store1", label="Push", wait_s=60, sleep=sleep, on_wait=lambda: None):
+        assert store_lock_holder(store_hash="store1").label == "Push"
+    assert waited == [2.0]
+    assert store_lock_holder(store_hash="store1") is None
+
+
+def test_a_busy_store_past_the_wait_raises_naming_the_holder():
+    StoreBulkLock("store1", label="Product Match of connection 'A' (run 4)").try_acquire()
+    heartbeats = []
+
+    with pytest.raises(StoreBusy) as exc:
+        with store_bulk_lock(
+            "store1", label="Push", wait_s=0, sleep=lambda s: None, on_wait=heartbeats.append
+        ):
+            pytest.fail("must not get the lock")
+
+    assert "busy with 'Product Match of connection 'A' (run 4)'" in str(exc.value)
+    assert isinstance(exc.value, LeaseLost)  # the engine ends the run with this message
+
+
+def test_the_lock_is_released_when_the_block_fails():
+    with pytest.raises(RuntimeError):
+        with store_bulk_lock("store1", label="Push", wait_s=0):
+            raise RuntimeError("boom")
+    assert store_lock_holder(store_hash="store1") is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("row_exists", [False, True])
+def test_two_workers_taking_a_store_at_once_have_one_winner(row_exists):
+    """Two threads, two database connections: the INSERT (or conditional UPDATE) decides."""
+    if db_connection.vendor != "postgresql":
+        pytest.skip("needs a database with concurrent writers (PostgreSQL)")
+    if row_exists:
+        StoreLock.objects.create(store_hash="race1")
+    barrier = threading.Barrier(2, timeout=10)
+    results = {}
+
+    def take(name):
+        try:
+            barrier.wait()
+            results[name] = StoreBulkLock("race1", label=name).try_acquire()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take, args=(name,)) for name in ("push", "match")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(results.values()) == [False, True]
+    winner = next(name for name, won in results.items() if won)
+    assert store_lock_holder(store_hash="race1").label == winner
