@@ -18,7 +18,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -177,7 +176,10 @@ def _control(api_url: str, method: str, path: str, payload=None):
 
 
 def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    # From /proc (VmHWM): ru_maxrss survives exec, so it could report the parent's peak.
+    from dataflows.benchmarks.orders_fetch import peak_rss_mb
+
+    return peak_rss_mb()
 
 
 def main(argv=None) -> None:
