@@ -119,9 +119,32 @@ def seed_demo() -> Connection:
     admin.set_password(ADMIN_PASSWORD)
     admin.save()
     connection = Connection.objects.filter(tenant=tenant, store_hash=SANDBOX_HASH).first()
-    if connection is None:
-        return connection_create(
-            tenant=tenant, user=demo, name="Demo store (sandbox)",
-            store_hash=SANDBOX_HASH, access_token=SANDBOX_TOKEN,
-        )  # fmt: skip
-    return connection_update(connection=connection, user=demo, access_token=SANDBOX_TOKEN)
+    if connection is not None:
+        return connection_update(connection=connection, user=demo, access_token=SANDBOX_TOKEN)
+    connection = connection_create(
+        tenant=tenant, user=demo, name="Demo store (sandbox)",
+        store_hash=SANDBOX_HASH, access_token=SANDBOX_TOKEN,
+    )  # fmt: skip
+    seed_demo_data(connection)
+    return connection
+
+
+def seed_demo_data(connection: Connection) -> None:
+    """First start: match the sandbox catalog (creating hub products), give them warehouse
+    stock, import the orders, and push the stock back — so every screen has something real."""
+    from catalog.models import Product
+    from catalog.services import stock_set_bulk
+    from dataflows.models import Kind
+    from dataflows.services import dataflow_run_foreground
+
+    def run(kind):
+        return dataflow_run_foreground(dataflow=connection.dataflows.get(kind=kind))
+
+    run(Kind.PRODUCT_MATCH)
+    skus = Product.objects.filter(tenant=connection.tenant).values_list("sku", flat=True)
+    stock_set_bulk(
+        tenant=connection.tenant,
+        items=[(sku, 5 + (index * 7) % 40) for index, sku in enumerate(skus.order_by("sku"))],
+    )
+    run(Kind.ORDER_IMPORT)
+    run(Kind.FULL_STOCK_UPDATE)
