@@ -10,7 +10,7 @@ from connections.selectors import tenants_for_user
 
 from .models import Product, ProductLink
 from .selectors import link_is_drifting
-from .services import MAX_INT, MAX_STOCK_ITEMS
+from .services import MAX_INT, MAX_STOCK_ITEMS, PRODUCT_FIELDS
 
 #: Errors named in one answer at most (a 10,000-item request gets a readable 400).
 MAX_ERRORS_SHOWN = 50
@@ -64,19 +64,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "tenant",
-            "sku",
-            "ean",
-            "upc",
-            "mpn",
-            "name",
-            "description",
-            "weight",
-            "width",
-            "height",
-            "depth",
-            "price",
-            "on_hand",
-            "manual_reserved",
+            *PRODUCT_FIELDS,
             "reserved_by_orders",
             "available",
             "links",
