@@ -95,6 +95,10 @@ class ClientStats:
         }
 
 
+# Orders with their consignments, line items and shipping addresses in one answer.
+CONSIGNMENTS_INLINE = {"include": "consignments.line_items", "consignment_structure": "object"}
+
+
 def endpoint_key(method: str, path: str) -> str:
     """``"GET /v2/orders/{id}/shipments"``: the path with numeric ids templated."""
     path = path.split("?", 1)[0]
@@ -560,39 +564,23 @@ class BigCommerceClient:
     def iter_order_pages(
         self,
         *,
-        status_id: int | None = None,
-        min_id: int | None = None,
-        max_id: int | None = None,
-        min_date_created: DateLike | None = None,
-        max_date_created: DateLike | None = None,
-        min_date_modified: DateLike | None = None,
-        max_date_modified: DateLike | None = None,
         sort: str | None = None,
-        is_deleted: bool | None = None,
         include_consignments: bool = True,
         limit: int = MAX_PAGE_SIZE,
         start_page: int = 1,
+        **filters: Any,
     ) -> Iterator[list[dict[str, Any]]]:
         """``GET /v2/orders`` page by page (each page fetched when the previous is consumed).
 
-        With ``include_consignments`` each order carries its consignments, line items and
-        shipping addresses (``include=consignments.line_items&consignment_structure=object``).
+        ``filters`` are those of ``_order_filters`` (status_id, min_id, max_id, min/max
+        date_created, min/max date_modified, is_deleted). With ``include_consignments`` each
+        order carries its consignments, line items and shipping addresses.
         """
-        params = self._order_filters(
-            status_id=status_id,
-            min_id=min_id,
-            max_id=max_id,
-            min_date_created=min_date_created,
-            max_date_created=max_date_created,
-            min_date_modified=min_date_modified,
-            max_date_modified=max_date_modified,
-            is_deleted=is_deleted,
-        )
+        params = self._order_filters(**filters)
         if sort:
             params["sort"] = sort
         if include_consignments:
-            params["include"] = "consignments.line_items"
-            params["consignment_structure"] = "object"
+            params.update(CONSIGNMENTS_INLINE)
         return self._iter_v2_pages("/v2/orders", params, limit=limit, start_page=start_page)
 
     def iter_orders(self, **filters: Any) -> Iterator[dict[str, Any]]:
@@ -600,29 +588,9 @@ class BigCommerceClient:
         for page in self.iter_order_pages(**filters):
             yield from page
 
-    def count_orders(
-        self,
-        *,
-        status_id: int | None = None,
-        min_id: int | None = None,
-        max_id: int | None = None,
-        min_date_created: DateLike | None = None,
-        max_date_created: DateLike | None = None,
-        min_date_modified: DateLike | None = None,
-        max_date_modified: DateLike | None = None,
-        is_deleted: bool | None = None,
-    ) -> int:
+    def count_orders(self, **filters: Any) -> int:
         """``GET /v2/orders/count`` with the same filters as the listing."""
-        params = self._order_filters(
-            status_id=status_id,
-            min_id=min_id,
-            max_id=max_id,
-            min_date_created=min_date_created,
-            max_date_created=max_date_created,
-            min_date_modified=min_date_modified,
-            max_date_modified=max_date_modified,
-            is_deleted=is_deleted,
-        )
+        params = self._order_filters(**filters)
         payload = self._get_dict("/v2/orders/count", params)
         count = payload.get("count")
         if isinstance(count, bool) or not isinstance(count, int | float):
@@ -630,11 +598,7 @@ class BigCommerceClient:
         return int(count)
 
     def get_order(self, order_id: int, *, include_consignments: bool = True) -> dict[str, Any]:
-        params = (
-            {"include": "consignments.line_items", "consignment_structure": "object"}
-            if include_consignments
-            else None
-        )
+        params = dict(CONSIGNMENTS_INLINE) if include_consignments else None
         return self._get_dict(f"/v2/orders/{int(order_id)}", params)
 
     def update_order(self, order_id: int, payload: dict[str, Any]) -> dict[str, Any]:
