@@ -1,0 +1,1 @@
+"""The engine's answers to connections' signals (connections/signals.py)."""
