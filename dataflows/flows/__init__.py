@@ -16,15 +16,68 @@ import pkgutil
 import threading
 from collections.abc import Callable
 
+from dataflows.registry import FlowSpec, register_flow
+
 FLOWS: dict[str, Callable] = {}
 
 _discovered = False
 _discover_lock = threading.Lock()
 
 
+# Until each app registers its own flows (orders/flows, catalog/flows), the flows of this
+# package register here with these specs.
+_SPECS = {
+    "order_import": dict(
+        label="Order Import",
+        queue="orders",
+        default_interval_s=5 * 60,
+        priority=1,
+        waits_for=("product_match",),
+        description="Imports orders in the chosen statuses from BigCommerce.",
+    ),
+    "order_update": dict(
+        label="Order Update",
+        queue="shipments",
+        default_interval_s=5 * 60,
+        priority=2,
+        description="Sends shipments with tracking back and marks orders shipped.",
+    ),
+    "product_match": dict(
+        label="Product Match",
+        queue="catalog",
+        default_interval_s=24 * 3600,
+        priority=4,
+        description="Matches every BigCommerce product and variant to a hub SKU.",
+    ),
+    "changed_product_match": dict(
+        label="Changed Product Match",
+        queue="catalog",
+        default_interval_s=60 * 60,
+        enabled_by_default=False,
+        priority=4,
+        description="The same, only for products changed since the last run.",
+    ),
+    "full_stock_update": dict(
+        label="Full Stock Update",
+        queue="stock",
+        default_interval_s=24 * 3600,
+        priority=3,
+        description="Pushes the available stock of every linked SKU.",
+    ),
+    "changed_stock_update": dict(
+        label="Changed Stock Update",
+        queue="stock",
+        default_interval_s=5 * 60,
+        priority=3,
+        description="Pushes only stock that changed since it was last pushed.",
+    ),
+}
+
+
 def register(kind: str):
     def decorator(func):
         FLOWS[str(kind)] = func
+        register_flow(FlowSpec(kind=str(kind), run=func, **_SPECS[str(kind)]))
         return func
 
     return decorator
@@ -47,3 +100,7 @@ def discover() -> None:
 def flow_for(kind: str) -> Callable | None:
     discover()
     return FLOWS.get(str(kind))
+
+
+# Imported by the registry's autodiscovery: register every flow of this package now.
+discover()
