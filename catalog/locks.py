@@ -68,7 +68,9 @@ class StoreBulkLock:
     def try_acquire(self) -> bool:
         values = {"label": self.label, "acquired_at": Now()}
         taken = STORE_LEASE.claim(
-            holder=self.holder, seconds=self.lease_seconds, values=values,
+            holder=self.holder,
+            seconds=self.lease_seconds,
+            values=values,
             store_hash=self.store_hash,
         )
         if not taken and not StoreLock.objects.filter(store_hash=self.store_hash).exists():
@@ -76,7 +78,9 @@ class StoreBulkLock:
                 with transaction.atomic():
                     StoreLock.objects.create(store_hash=self.store_hash, holder="", label="")
                 taken = STORE_LEASE.claim(
-                    holder=self.holder, seconds=self.lease_seconds, values=values,
+                    holder=self.holder,
+                    seconds=self.lease_seconds,
+                    values=values,
                     store_hash=self.store_hash,
                 )
             except IntegrityError:  # created by another worker a moment ago: try again later

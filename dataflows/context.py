@@ -217,7 +217,9 @@ class RunContext:
         self.heartbeat()
 
     def renew_lease(self) -> bool:
-        return DATAFLOW_LEASE.renew(holder=self.run.pk, seconds=self.lease_seconds, pk=self.dataflow.pk)
+        return DATAFLOW_LEASE.renew(
+            holder=self.run.pk, seconds=self.lease_seconds, pk=self.dataflow.pk
+        )
 
     def _lost(self) -> LeaseLost:
         return LeaseLost(

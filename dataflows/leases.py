@@ -52,10 +52,8 @@ class Lease:
         available = self._is_free()
         if self.reentrant:
             available |= Q(**{self.holder: holder})
-        updated = (
-            self.model.objects.filter(available, **row).update(
-                **{self.holder: holder, self.expires: db_now_plus(seconds)}, **(values or {})
-            )
+        updated = self.model.objects.filter(available, **row).update(
+            **{self.holder: holder, self.expires: db_now_plus(seconds)}, **(values or {})
         )
         return updated == 1
 
@@ -75,14 +73,18 @@ class Lease:
 
     def expired(self) -> models.QuerySet:
         """Rows whose lease is held but has expired (its holder stopped renewing)."""
-        held = ~Q(**{f"{self.holder}__isnull": True}) if self.free is None else ~Q(
-            **{self.holder: self.free}
+        held = (
+            ~Q(**{f"{self.holder}__isnull": True})
+            if self.free is None
+            else ~Q(**{self.holder: self.free})
         )
         return self.model.objects.filter(held, **{f"{self.expires}__lt": Now()})
 
     def live(self) -> models.QuerySet:
         """Rows whose lease is held and not expired."""
-        held = ~Q(**{f"{self.holder}__isnull": True}) if self.free is None else ~Q(
-            **{self.holder: self.free}
+        held = (
+            ~Q(**{f"{self.holder}__isnull": True})
+            if self.free is None
+            else ~Q(**{self.holder: self.free})
         )
         return self.model.objects.filter(held, **{f"{self.expires}__gte": Now()})

@@ -14,7 +14,10 @@ logger = logging.getLogger(__name__)
 
 def route_task(name, args, kwargs, options, task=None, **kw):
     """CELERY_TASK_ROUTES: a run's task goes to its flow's queue (FlowSpec.queue)."""
-    if name not in ("dataflows.tasks.run_execute_task", "dataflows.tasks.dataflow_scheduled_run_task"):
+    if name not in (
+        "dataflows.tasks.run_execute_task",
+        "dataflows.tasks.dataflow_scheduled_run_task",
+    ):
         return None
     from .models import Dataflow, Run
     from .registry import flow_spec
@@ -55,7 +58,9 @@ def run_execute_task(run_id: int) -> str:
         return "interrupted"
     except Exception as exc:
         logger.exception("Run %s: its task crashed", run_id)
-        run = run_fail_unrecorded(run_id=run_id, error=f"the task crashed: {type(exc).__name__}: {exc}")
+        run = run_fail_unrecorded(
+            run_id=run_id, error=f"the task crashed: {type(exc).__name__}: {exc}"
+        )
         if run is None:
             raise
         return run.status

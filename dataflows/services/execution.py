@@ -48,9 +48,15 @@ def dataflow_run_foreground(*, dataflow: Dataflow, client=None) -> Run:
     return run_execute(run_id=run.pk, client=client, wait_if_busy=False)
 
 
-def _prerequisite_missing(run: Run, dataflow: Dataflow, spec, *, wait: bool) -> Run | None:
+#: Runs that wait for their prerequisites: the automatic ones. A run asked for by name
+#: (runflow, run now, a webhook, a retry) runs as asked.
+WAITING_TRIGGERS = (Run.Trigger.SCHEDULE, Run.Trigger.SYNCHRONIZE)
+
+
+def _prerequisite_missing(run: Run, dataflow: Dataflow, spec) -> Run | None:
     """`spec.waits_for`: a kind that must have succeeded once on the connection first (while
-    its dataflow is enabled). Queues it and puts this run back to wait; None when all is met."""
+    its dataflow is enabled). Queues it and puts this run back to wait (or fails it when the
+    prerequisite's last run failed); None when all is met."""
     for kind in spec.waits_for:
         first = Dataflow.objects.filter(
             connection_id=dataflow.connection_id, kind=kind, enabled=True
@@ -60,16 +66,12 @@ def _prerequisite_missing(run: Run, dataflow: Dataflow, spec, *, wait: bool) -> 
         needed, this = kind_label(kind), kind_label(dataflow.kind)
         last = first.runs.exclude(status__in=(Run.Status.QUEUED, Run.Status.RUNNING)).first()
         pending = first.runs.filter(status__in=(Run.Status.QUEUED, Run.Status.RUNNING)).exists()
-        if not wait or (last is not None and not pending):
-            why = (
-                f"its last run ({last.pk}) failed: fix that and synchronize again"
-                if last is not None
-                else f"run {needed} first"
-            )
+        if last is not None and not pending:
             return finish_unstarted(
                 run,
                 f"Not started: {this} waits for a first successful {needed} on this "
-                f"connection (so that its records can be matched); {why}.",
+                f"connection (so that its records can be matched), and its last run "
+                f"({last.pk}) failed: fix that and synchronize again.",
             )
         first.connection = dataflow.connection
         queued = run_queue(dataflow=first, trigger=run.trigger)
@@ -118,9 +120,10 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
             f"{label} is not implemented yet: no installed app provides a flow of kind "
             f"'{dataflow.kind}', so this run did nothing.",
         )
-    waiting = _prerequisite_missing(run, dataflow, spec, wait=wait_if_busy)
-    if waiting is not None:
-        return waiting
+    if run.trigger in WAITING_TRIGGERS and spec.waits_for:
+        waiting = _prerequisite_missing(run, dataflow, spec)
+        if waiting is not None:
+            return waiting
 
     lease_seconds = settings.DATAFLOW_LEASE_SECONDS
     runs_recover_abandoned(dataflow_id=dataflow.pk, requeue=False)
@@ -147,8 +150,14 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
         return run
     run.refresh_from_db(fields=["status", "started_at"])
     dataflow.lease_run_id = run.pk
-    return _work(run, dataflow, spec, client=client, lease_seconds=lease_seconds,
-                 make_client=bigcommerce_client_for)
+    return _work(
+        run,
+        dataflow,
+        spec,
+        client=client,
+        lease_seconds=lease_seconds,
+        make_client=bigcommerce_client_for,
+    )
 
 
 def _work(run, dataflow, spec, *, client, lease_seconds, make_client) -> Run:

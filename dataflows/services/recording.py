@@ -98,10 +98,25 @@ def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
                 _hand_over(run.dataflow_id)
             return ended
 
-    ended = _with_reconnect(write, f"Run {run.pk}")
-    if not ended:
-        logger.warning("Run %s: %s", run.pk, FINISHED_AFTER_RECOVERY)
-        LogEntry.objects.create(run=run, level=LogEntry.Level.WARNING, message=FINISHED_AFTER_RECOVERY)
+    def write_lost() -> int:
+        # Lost its lease while working: failed, never succeeded (the sweep would say the same).
+        lost = error or FINISHED_AFTER_RECOVERY
+        return (
+            Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING)
+            .exclude(_holds_lease())
+            .update(
+                status=Run.Status.FAILED,
+                error_message=lost[:ERROR_MESSAGE_MAX],
+                finished_at=Now(),
+                api_requests=run.api_requests,
+            )
+        )
+
+    if not _with_reconnect(write, f"Run {run.pk}"):
+        _with_reconnect(write_lost, f"Run {run.pk}")
+        logger.warning("Run %s ended without its lease: %s", run.pk, error or "finished late")
+        if ctx is not None:
+            ctx.flush_logs()
     run.refresh_from_db()
     return run
 
@@ -148,8 +163,13 @@ def finish_unstarted(run: Run, error: str) -> Run:
     return run
 
 
-def run_fail_unrecorded(*, error: str, run_id: int | None = None, dataflow_id: int | None = None,
-                        trigger: str = Run.Trigger.SCHEDULE) -> Run | None:
+def run_fail_unrecorded(
+    *,
+    error: str,
+    run_id: int | None = None,
+    dataflow_id: int | None = None,
+    trigger: str = Run.Trigger.SCHEDULE,
+) -> Run | None:
     """A task crashed before its run could start (or even be recorded): leave a failed run the
     operator sees on the Runs screen. With `run_id`, that run ends failed (if it had not
     finished); else a failed run of `dataflow_id` is recorded. Returns it, or None when the
@@ -158,9 +178,11 @@ def run_fail_unrecorded(*, error: str, run_id: int | None = None, dataflow_id: i
 
     def write() -> Run | None:
         if run_id is not None:
-            Run.objects.filter(pk=run_id, status__in=(Run.Status.QUEUED, Run.Status.RUNNING)).exclude(
-                _holds_lease()
-            ).update(status=Run.Status.FAILED, finished_at=Now(), error_message=message)
+            Run.objects.filter(
+                pk=run_id, status__in=(Run.Status.QUEUED, Run.Status.RUNNING)
+            ).exclude(_holds_lease()).update(
+                status=Run.Status.FAILED, finished_at=Now(), error_message=message
+            )
             return Run.objects.filter(pk=run_id).first()
         if not Dataflow.objects.filter(pk=dataflow_id).exists():
             return None

@@ -2,7 +2,6 @@
 message left behind is picked up again without anyone's action."""
 
 import logging
-from datetime import timedelta
 
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -46,9 +45,7 @@ def runs_sweep() -> dict:
     recovered = runs_recover_abandoned()
     stale = (
         Run.objects.filter(status=Run.Status.QUEUED, queued_at__lt=db_now_plus(-STALE_QUEUED_S))
-        .filter(
-            Q(dataflow__lease_run__isnull=True) | Q(dataflow__lease_expires_at__lt=Now())
-        )
+        .filter(Q(dataflow__lease_run__isnull=True) | Q(dataflow__lease_expires_at__lt=Now()))
         .order_by("dataflow_id", "queued_at", "id")
         .values_list("dataflow_id", "pk")
     )

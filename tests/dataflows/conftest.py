@@ -76,3 +76,11 @@ def unregister_flow(monkeypatch):
         monkeypatch.delitem(registry._FLOWS, str(kind), raising=False)
 
     return unregister
+
+
+@pytest.fixture
+def no_prerequisites(monkeypatch):
+    """Every flow runs without waiting for another (FlowSpec.waits_for), for engine tests that
+    are not about it."""
+    for kind, spec in list(registry._FLOWS.items()):
+        monkeypatch.setitem(registry._FLOWS, kind, replace(spec, waits_for=()))

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if connection is None:
             raise CommandError(f"There is no connection with ID {pk}.")
         kind = kind.strip().lower().replace("-", "_")
-        if kind not in _kinds():
+        if kind not in _kinds() and not connection.dataflows.filter(kind=kind).exists():
             raise CommandError(
                 f"Unknown dataflow kind {kind!r}; use one of: {', '.join(_kinds())}."
             )
