@@ -4,6 +4,7 @@ Defaults give the embedded set-up (`make demo`): SQLite and a filesystem Celery 
 `var/`, no Redis. Production and CI set DATABASE_URL, CELERY_BROKER_URL and REDIS_URL.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -139,6 +140,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+    # Tests on a file too (an in-memory database cannot use WAL), so that concurrent workers
+    # in the tests meet SQLite as the demo does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,6 +12,7 @@ from django.db.models.functions import Now
 
 from ..context import RunContext
 from ..models import Dataflow, LogEntry, Run
+from ..registry import flow_specs
 from .claims import _release
 from .queueing import send_run
 
@@ -49,15 +50,27 @@ def _holds_lease():
     return Exists(Dataflow.objects.filter(pk=OuterRef("dataflow_id"), lease_run=OuterRef("pk")))
 
 
-def _hand_over(dataflow_id: int) -> None:
-    waiting = (
-        Run.objects.filter(dataflow_id=dataflow_id, status=Run.Status.QUEUED)
+def _hand_over(run: Run, status: str) -> None:
+    """Send the dataflow's waiting run; after a success, also the runs of the connection that
+    waited for this kind (FlowSpec.waits_for)."""
+    waiting = [
+        Run.objects.filter(dataflow_id=run.dataflow_id, status=Run.Status.QUEUED)
         .order_by("queued_at", "id")
         .values_list("pk", flat=True)
         .first()
-    )
-    if waiting is not None:
-        transaction.on_commit(partial(send_run, waiting))
+    ]
+    if status in (Run.Status.SUCCEEDED, Run.Status.PARTIAL):
+        kind = run.dataflow.kind
+        dependents = [spec.kind for spec in flow_specs() if kind in spec.waits_for]
+        if dependents:
+            waiting += Run.objects.filter(
+                dataflow__connection_id=run.dataflow.connection_id,
+                dataflow__kind__in=dependents,
+                status=Run.Status.QUEUED,
+            ).values_list("pk", flat=True)
+    for pk in waiting:
+        if pk is not None:
+            transaction.on_commit(partial(send_run, pk))
 
 
 def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
@@ -95,7 +108,7 @@ def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
                 if ctx is not None:
                     ctx.flush_logs()
                 _release(run=run)
-                _hand_over(run.dataflow_id)
+                _hand_over(run, run.status)
             return ended
 
     def write_lost() -> int:
