@@ -121,8 +121,9 @@ class DataflowAdmin(HubStaffAdmin):
         text = f"Recovered {recovered} abandoned run(s); their dataflows were queued again."
         if alive:
             text += (
-                f" {alive} run(s) still renew their lease (their worker is alive) and were left "
-                f"running; a dead worker's lease expires within {settings.DATAFLOW_LEASE_SECONDS} s."
+                f" {alive} run(s) still renew their lease (their worker is alive) and were "
+                "left running; a dead worker's lease expires within "
+                f"{settings.DATAFLOW_LEASE_SECONDS} s."
             )
         self.message_user(request, text, messages.SUCCESS)
 
