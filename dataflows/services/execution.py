@@ -157,10 +157,11 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
         client=client,
         lease_seconds=lease_seconds,
         make_client=bigcommerce_client_for,
+        deferrable=wait_if_busy,
     )
 
 
-def _work(run, dataflow, spec, *, client, lease_seconds, make_client) -> Run:
+def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable=True) -> Run:
     own_client = client is None
     ctx = None
     status, error = Run.Status.FAILED, ""
@@ -177,7 +178,9 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client) -> Run:
                     spec.run(ctx)
                 status = Run.Status.PARTIAL if run.failed else Run.Status.SUCCEEDED
             except RunDeferred as exc:
-                return requeue(run, str(exc), exc.countdown, ctx=ctx)
+                if deferrable:
+                    return requeue(run, str(exc), exc.countdown, ctx=ctx)
+                error = f"{exc} Not started: run it again later."
             except (LeaseLost, BigCommerceError) as exc:
                 error = str(exc)
             except SoftTimeLimitExceeded:

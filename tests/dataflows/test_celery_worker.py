@@ -68,6 +68,8 @@ def worker_app(redis_broker_url, monkeypatch):
         result_expires=300,
         task_always_eager=False,
         task_default_queue=queue,
+        task_queues={queue: {"exchange": queue, "routing_key": queue}},
+        task_routes=({"*": {"queue": queue}},),
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=False,
     )
@@ -93,7 +95,7 @@ def worker_app(redis_broker_url, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_executes_a_scheduled_run_end_to_end(
-    worker_app, connection, register_flow, fake_client
+    worker_app, connection, register_flow, fake_client, no_prerequisites
 ):
     def tiny_flow(ctx):
         ctx.client.get(2)
