@@ -64,7 +64,7 @@ def store_accepts(monkeypatch):
     """Replace the call to the store: every credential is accepted; the calls are recorded."""
     calls = []
 
-    def check(*, store_hash, access_token, dataflow_kinds=None):
+    def check(*, store_hash, access_token, scopes=()):
         calls.append({"store_hash": store_hash, "access_token": access_token})
         return {"name": f"Store {store_hash}"}
 

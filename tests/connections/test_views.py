@@ -28,7 +28,7 @@ def fake_store(monkeypatch):
     """The credential check without BigCommerce: demo01 / good-token passes."""
     calls = []
 
-    def check(*, store_hash, access_token, dataflow_kinds=None):
+    def check(*, store_hash, access_token, scopes=()):
         calls.append((store_hash, access_token))
         if access_token != "good-token":
             raise ValidationError(
