@@ -6,3 +6,6 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connections' signals)
+        from .connection_flags import register
+
+        register()  # the CONNECTIONS list's error flag
