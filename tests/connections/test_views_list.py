@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.urls import reverse
 
 from connections.models import ListPreference, Membership, SavedListView, Tenant
@@ -156,3 +157,16 @@ def test_tenant_switcher(tenant, other_tenant, connection, other_connection):
     # Opening a connection of the other tenant makes it current.
     client.get(reverse("connection-detail", args=[connection.pk]))
     assert "Main store" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "search, encoded", [("#123", "q=%23123"), ("Smith & Sons", "q=Smith+%26+Sons")]
+)
+def test_the_list_keeps_a_search_encoded_in_its_links(manager, tenant, search, encoded):
+    make_connection(tenant, name=f"Store {search}", store_hash="s1")
+    make_connection(tenant, name="Other", store_hash="s2")
+    response = client_for(manager).get(reverse("home"), {"q": search})
+    assert [c.name for c in response.context["connections"]] == [f"Store {search}"]
+    html = response.content.decode()
+    assert f"{encoded}&amp;sort=" in html  # the sort links keep the search, encoded
+    assert f"{encoded}&amp;sort=name&amp;partial=table" in html  # so does the live refresh

@@ -74,3 +74,35 @@ def test_dataflows_tab_for_viewer_is_read_only(viewer, connection):
     assert "Read-only" in html
     assert "Run now" not in html
     assert html.count("disabled") >= 12  # every toggle and schedule
+
+
+def test_the_order_import_row_sets_its_created_within_days_option(operator, connection):
+    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    client = client_for(operator)
+    html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
+    assert html.count(f'name="df{dataflow.pk}-created_within_days"') == 1
+    assert html.count("-created_within_days") == 1  # only Order Import has the option
+    url = reverse("dataflow-save", args=[connection.pk, dataflow.pk])
+    data = {f"df{dataflow.pk}-enabled": "on", f"df{dataflow.pk}-interval_seconds": 300}
+    client.post(url, {**data, f"df{dataflow.pk}-created_within_days": "7"})
+    dataflow.refresh_from_db()
+    assert dataflow.options["created_within_days"] == 7
+    html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
+    assert f'name="df{dataflow.pk}-created_within_days" value="7"' in html
+    client.post(url, {**data, f"df{dataflow.pk}-created_within_days": ""})
+    dataflow.refresh_from_db()
+    assert "created_within_days" not in dataflow.options
+
+
+def test_a_bad_created_within_days_is_refused_saying_why(operator, connection):
+    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    prefix = f"df{dataflow.pk}"
+    response = client_for(operator).post(
+        reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
+        {f"{prefix}-interval_seconds": 300, f"{prefix}-created_within_days": "0"},
+        follow=True,
+    )
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "Order Import: Created within (days):" in text and "greater than or equal" in text
+    dataflow.refresh_from_db()
+    assert "created_within_days" not in dataflow.options

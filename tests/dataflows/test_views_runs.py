@@ -1,6 +1,7 @@
 """The Runs tab and a run's page with its log."""
 
 # ruff: noqa: F811  (fixtures imported from tests.connections.conftest)
+import pytest
 from django.urls import reverse
 
 from dataflows.models import Kind, LogEntry, Run
@@ -46,3 +47,47 @@ def test_run_detail_shows_log_entries(manager, connection, run):
 
 
 # ----------------------------------------------------------------------------- list: views, columns
+
+
+@pytest.mark.parametrize(
+    "search, encoded", [("#123", "q=%23123"), ("Smith & Sons", "q=Smith+%26+Sons")]
+)
+def test_the_runs_pager_keeps_the_search_encoded(manager, connection, search, encoded):
+    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    Run.objects.bulk_create(
+        Run(
+            dataflow=dataflow,
+            trigger=Run.Trigger.SCHEDULE,
+            status=Run.Status.FAILED,
+            error_message=f"Refused by {search}",
+        )
+        for _ in range(30)
+    )
+    response = client_for(manager).get(
+        reverse("connection-runs", args=[connection.pk]), {"q": search}
+    )
+    assert response.context["page"].paginator.count == 30
+    assert f'href="?{encoded}&amp;page=2"' in response.content.decode()
+
+
+def test_a_run_is_found_by_its_number(manager, connection, run):
+    other = Run.objects.create(
+        dataflow=connection.dataflows.get(kind=Kind.PRODUCT_MATCH), trigger=Run.Trigger.MANUAL
+    )
+    response = client_for(manager).get(
+        reverse("connection-runs", args=[connection.pk]), {"q": f"#{run.pk}"}
+    )
+    assert [r.pk for r in response.context["runs"]] == [run.pk]
+    assert other.pk != run.pk
+
+
+def test_the_general_tab_shows_the_latest_runs_and_refreshes_them_from_the_runs_view(
+    manager, connection, run
+):
+    html = client_for(manager).get(reverse("connection-detail", args=[connection.pk]))
+    html = html.content.decode()
+    assert "Latest runs" in html and f"#{run.pk}" in html
+    live = reverse("connection-runs", args=[connection.pk]) + "?partial=runs&amp;compact=1"
+    assert f'data-live-url="{live}"' in html
+    fragment = client_for(manager).get(live.replace("&amp;", "&")).content.decode()
+    assert f"#{run.pk}" in fragment and "<html" not in fragment
