@@ -134,13 +134,13 @@ class RunLogViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.GenericV
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-@extend_schema(parameters=[CONNECTION_ID])
 class ConnectionSynchronizeView(ServiceErrorsMixin, views.APIView):
     """SYNCHRONIZE through REST (`POST /api/v1/connections/{id}/synchronize/`)."""
 
     permission_classes = [IsAuthenticated, ConnectionRolePermission]
     required_roles = {"synchronize": OPERATE}
     action = "synchronize"
+    queryset = Connection.objects.none()  # for the schema: the path's `pk` is a connection id
 
     @extend_schema(
         summary="SYNCHRONIZE: queue every enabled dataflow now",
@@ -148,9 +148,9 @@ class ConnectionSynchronizeView(ServiceErrorsMixin, views.APIView):
         responses={202: RunOutputSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
         tags=["connections"],
     )
-    def post(self, request, connection_pk: int):
+    def post(self, request, pk: int):
         connection = get_object_or_404(
-            connections_visible_to(user=request.user).select_related("tenant"), pk=connection_pk
+            connections_visible_to(user=request.user).select_related("tenant"), pk=pk
         )
         self.check_object_permissions(request, connection)
         runs = connection_synchronize(connection=connection)

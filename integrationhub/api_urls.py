@@ -22,7 +22,7 @@ router.register("order-errors", OrderErrorViewSet, basename="order-error")
 
 urlpatterns = [
     path(  # the engine's SYNCHRONIZE, under the connection it queues
-        "connections/<int:connection_pk>/synchronize/",
+        "connections/<int:pk>/synchronize/",
         ConnectionSynchronizeView.as_view(),
         name="connection-synchronize",
     ),
