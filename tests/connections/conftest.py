@@ -2,6 +2,7 @@
 engine's): a fake credential check, recorded Celery sends, a client per role, a run."""
 
 import pytest
+import responses
 from django.core.exceptions import ValidationError
 
 from connections import services
@@ -71,3 +72,35 @@ def run(connection):
     )
     LogEntry.objects.create(run=run, object_kind="order", object_id="101", message="Imported")
     return run
+
+
+@pytest.fixture
+def store_accepts(monkeypatch):
+    """Replace the call to the store: every credential is accepted; the calls are recorded."""
+    calls = []
+
+    def check(*, store_hash, access_token, scopes=()):
+        calls.append({"store_hash": store_hash, "access_token": access_token})
+        return {"name": f"Store {store_hash}"}
+
+    monkeypatch.setattr("connections.services.connection_check_credentials", check)
+    return calls
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """The client's retries of 5xx and timeouts happen without sleeping."""
+    monkeypatch.setattr("connections.bigcommerce.client.BACKOFF_BASE_S", 0.0)
+
+
+@pytest.fixture
+def bigcommerce():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def run_delete_task_inline(monkeypatch):
+    from connections.tasks import connection_delete_task
+
+    monkeypatch.setattr(connection_delete_task, "delay", connection_delete_task)
