@@ -17,8 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from connections.access import MANAGE, connection_for_user
 from connections.models import Connection
-from connections.views import MANAGE, _connection_for, _page
+from connections.views import _page
 from dataflows.services import dataflow_update
 
 from .matching import (
@@ -141,7 +142,7 @@ def _import_form(dataflow, data=None) -> ProductImportForm:
 @require_GET
 def connection_readiness(request, pk: int):
     """Catalog readiness tab: counts per problem, and the items of one problem."""
-    connection, membership = _connection_for(request, pk)
+    connection, membership = connection_for_user(request, pk)
     summary = readiness_summary(connection=connection)
     master = MASTER_LABELS.get(connection.master_sku_field, "SKU")
     sections = [
@@ -187,7 +188,7 @@ def _options_error(dataflow) -> str:
 @login_required
 @require_POST
 def connection_product_import_save(request, pk: int):
-    connection, membership = _connection_for(request, pk, MANAGE)
+    connection, membership = connection_for_user(request, pk, need=MANAGE)
     back = reverse("catalog-readiness", args=[pk])
     if connection.status == Connection.Status.DELETING:
         messages.error(request, f"“{connection.name}” is being deleted; nothing was changed.")

@@ -16,6 +16,8 @@ import pkgutil
 import threading
 from collections.abc import Callable
 
+from django import forms
+
 from dataflows.registry import FlowSpec, register_flow
 
 FLOWS: dict[str, Callable] = {}
@@ -34,6 +36,18 @@ _SPECS = {
         priority=1,
         waits_for=("product_match",),
         description="Imports orders in the chosen statuses from BigCommerce.",
+        # The Dataflows tab's field for the option orders' `created_within_days` reads.
+        extra={
+            "option_fields": {
+                "created_within_days": forms.IntegerField(
+                    required=False,
+                    min_value=1,
+                    max_value=3650,
+                    label="Created within (days)",
+                    help_text="Only orders created within the last X days; blank: any date.",
+                )
+            }
+        },
     ),
     "order_update": dict(
         label="Order Update",
