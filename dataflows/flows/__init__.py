@@ -16,11 +16,12 @@ import pkgutil
 import threading
 from collections.abc import Callable
 
-from dataflows.registry import FlowSpec, register_flow
+from dataflows.registry import FlowSpec, flow_specs, register_flow
 
 FLOWS: dict[str, Callable] = {}
 
 _discovered = False
+_adopted: set[str] = set()
 _discover_lock = threading.Lock()
 
 
@@ -85,6 +86,16 @@ def register(kind: str):
 
 def discover() -> None:
     """Import every flow module of this package once (they register themselves)."""
+    _import_modules()
+    # TEMPORARY: flows the apps register themselves (orders/flows) run here too, until the
+    # engine runs every flow from its registry.
+    for spec in flow_specs():
+        if spec.kind not in _adopted:
+            _adopted.add(spec.kind)
+            FLOWS.setdefault(spec.kind, spec.run)
+
+
+def _import_modules() -> None:
     global _discovered
     if _discovered:
         return
