@@ -28,21 +28,6 @@ _discover_lock = threading.Lock()
 # Until each app registers its own flows (orders/flows, catalog/flows), the flows of this
 # package register here with these specs.
 _SPECS = {
-    "order_import": dict(
-        label="Order Import",
-        queue="orders",
-        default_interval_s=5 * 60,
-        priority=1,
-        waits_for=("product_match",),
-        description="Imports orders in the chosen statuses from BigCommerce.",
-    ),
-    "order_update": dict(
-        label="Order Update",
-        queue="shipments",
-        default_interval_s=5 * 60,
-        priority=2,
-        description="Sends shipments with tracking back and marks orders shipped.",
-    ),
     "product_match": dict(
         label="Product Match",
         queue="catalog",

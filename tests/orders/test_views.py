@@ -6,16 +6,18 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Product
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
+from orders.flows import ORDER_IMPORT
 from orders.models import OrderError, OrderFetchRequest
-from orders.services import OrderImporter, shipment_create
+from orders.services.importer import OrderImporter
+from orders.services.shipments import shipment_create
 from tests.fixtures.tenants import make_connection
 from tests.orders.helpers import line, order_payload
 
 
 @pytest.fixture(autouse=True)
-def no_queueing(monkeypatch):
-    monkeypatch.setattr("orders.services._queue", lambda pk, kind: None)
+def no_queueing(queued):
+    return queued
 
 
 def client_for(user) -> Client:
@@ -28,7 +30,7 @@ def client_for(user) -> Client:
 @pytest.fixture
 def orders(tenant, connection):
     Product.objects.create(tenant=tenant, sku="SKU-1")
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    dataflow = Dataflow.objects.get(connection=connection, kind=ORDER_IMPORT)
     run = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.MANUAL)
 
     def log(message, level, bc_order_id):
