@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from connections.models import DEFAULT_ORDER_STATUS_FILTER, Connection
+from connections.bigcommerce.statuses import DEFAULT_IMPORT_STATUSES
+from connections.models import Connection
 
 from ..normalize import NormalizedOrder
 
@@ -55,7 +56,7 @@ def import_filter_for(
     if days:
         window = (now or timezone.now()) - timedelta(days=days)
         created_from = max(created_from, window) if created_from else window
-    statuses = connection.order_status_filter or DEFAULT_ORDER_STATUS_FILTER
+    statuses = connection.order_status_filter or DEFAULT_IMPORT_STATUSES
     return ImportFilter(
         status_ids=frozenset(int(s) for s in statuses),
         min_order_id=connection.import_min_order_id,

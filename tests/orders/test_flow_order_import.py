@@ -480,3 +480,22 @@ def test_the_incremental_listing_pages_past_many_orders_changed_in_one_second(
 
     assert set(created) <= hub_ids(store)
     assert run.created == 260
+
+
+def test_a_page_rolled_back_leaves_no_imported_entries_in_the_log(
+    store, client, sandbox_settings, monkeypatch
+):
+    sandbox_settings.reset(orders=20)
+
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    # Fails after the page was planned and its orders logged as imported.
+    monkeypatch.setattr("orders.services.importer.order_errors_apply", fail)
+
+    run = run_flow(store, client=client)
+
+    assert run.status == Run.Status.FAILED
+    assert not Order.objects.filter(connection=store).exists()
+    messages = list(run.log_entries.values_list("message", flat=True))
+    assert not [m for m in messages if " imported" in m], messages

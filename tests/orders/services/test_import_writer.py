@@ -58,3 +58,14 @@ def test_errors_of_an_order_that_left_the_filter_are_resolved(connection, produc
     )
     error = OrderError.objects.get()
     assert error.resolved_at and "Not imported any more" in error.resolution_note
+
+
+def test_an_error_resolved_by_importing_its_order_is_linked_to_the_order(connection, products):
+    payload = order_payload(101, lines=[line(sku="NEW-SKU", line_id=31)])
+    importer(connection).import_page([payload])
+    assert OrderError.objects.get().order_id is None  # not imported
+
+    Product.objects.create(tenant=connection.tenant, sku="NEW-SKU")
+    importer(connection).import_page([payload], force=True)
+
+    assert OrderError.objects.get().order_id == Order.objects.get().pk
