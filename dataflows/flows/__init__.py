@@ -16,8 +16,6 @@ import pkgutil
 import threading
 from collections.abc import Callable
 
-from django import forms
-
 from dataflows.registry import FlowSpec, register_flow
 
 FLOWS: dict[str, Callable] = {}
@@ -29,33 +27,6 @@ _discover_lock = threading.Lock()
 # Until each app registers its own flows (orders/flows, catalog/flows), the flows of this
 # package register here with these specs.
 _SPECS = {
-    "order_import": dict(
-        label="Order Import",
-        queue="orders",
-        default_interval_s=5 * 60,
-        priority=1,
-        waits_for=("product_match",),
-        description="Imports orders in the chosen statuses from BigCommerce.",
-        # The Dataflows tab's field for the option orders' `created_within_days` reads.
-        extra={
-            "option_fields": {
-                "created_within_days": forms.IntegerField(
-                    required=False,
-                    min_value=1,
-                    max_value=3650,
-                    label="Created within (days)",
-                    help_text="Only orders created within the last X days; blank: any date.",
-                )
-            }
-        },
-    ),
-    "order_update": dict(
-        label="Order Update",
-        queue="shipments",
-        default_interval_s=5 * 60,
-        priority=2,
-        description="Sends shipments with tracking back and marks orders shipped.",
-    ),
     "product_match": dict(
         label="Product Match",
         queue="catalog",

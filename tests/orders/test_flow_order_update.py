@@ -3,15 +3,19 @@ shipments, one POST each, never twice; every exchange checked against the offici
 
 import pytest
 
-from dataflows.models import Kind, Run
+from dataflows.models import Run
+from orders.flows import ORDER_UPDATE
 from orders.models import Order, OrderError, Shipment
-from orders.services import order_errors_retry, shipment_create
+from orders.services.errors import order_errors_retry
+from orders.services.shipments import shipment_create
 from tests.orders.helpers import (
     client_for,
     make_products_for_sandbox,
     make_store_connection,
     run_flow,
 )
+
+pytestmark = pytest.mark.usefixtures("enqueued")
 
 SHIPMENTS = "POST /v2/orders/{id}/shipments"
 
@@ -43,7 +47,7 @@ def new_orders(store, sandbox, contract, *quantities_per_order):
 
 def update(store, sandbox, contract):
     sandbox.reset_stats()
-    return run_flow(store, Kind.ORDER_UPDATE, client=client_for(sandbox, contract))
+    return run_flow(store, ORDER_UPDATE, client=client_for(sandbox, contract))
 
 
 def bc_order(sandbox, order):

@@ -26,16 +26,18 @@ A run does, in this order:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
 from connections.bigcommerce.errors import NotFoundError
-from dataflows.flows import register
-from dataflows.models import Kind, LogEntry, Run
-from orders.models import OrderError, OrderFetchRequest
-from orders.normalize import consignments_from_sub_resources, consignments_inline, parse_datetime
-from orders.services import OrderImporter, created_within_days, import_filter_for
+from dataflows.models import LogEntry, Run
+
+from ..models import OrderError, OrderFetchRequest
+from ..normalize import consignments_from_sub_resources, consignments_inline, parse_datetime
+from ..services.import_filter import created_within_days, import_filter_for
+from ..services.importer import OrderImporter
 
 PAGE_SIZE = 250
 # Each incremental run re-reads orders modified this long before the cursor (late commits,
@@ -77,7 +79,6 @@ def _prefetching(fetch, after_id: int):
                 raise
 
 
-@register(Kind.ORDER_IMPORT)
 def run(ctx) -> None:
     OrderImportRun(ctx).run()
 
@@ -98,11 +99,31 @@ class OrderImportRun:
         self.cursor = cursor
         self.done = 0
         self.fallbacks = 0
+        self._page_log: list | None = None
 
     # -- helpers
 
     def _log(self, message: str, level: str, bc_order_id: int | None) -> None:
-        self.ctx.log(message, level=level, object_kind="order", object_id=bc_order_id or "")
+        entry = dict(level=level, object_kind="order", object_id=bc_order_id or "")
+        if self._page_log is None:
+            self.ctx.log(message, **entry)
+        else:
+            self._page_log.append((message, entry))
+
+    @contextmanager
+    def _page(self):
+        """One page in one transaction. Its log entries are written only once it committed: a
+        page rolled back must not leave "Order 600 imported" in the log of a run that created
+        nothing."""
+        self._page_log = []
+        try:
+            with transaction.atomic():
+                yield
+            entries = self._page_log
+        finally:
+            self._page_log = None
+        for message, entry in entries:
+            self.ctx.log(message, **entry)
 
     def _import(self, payloads: list[dict], *, force: bool = False):
         payloads = self._with_consignments(payloads)
@@ -208,7 +229,8 @@ class OrderImportRun:
                         request.bc_order_id,
                     )
             if payloads:
-                self._import(payloads, force=True)
+                with self._page():
+                    self._import(payloads, force=True)
             OrderFetchRequest.objects.filter(pk__in=[r.pk for r in batch]).delete()
             self.ctx.progress(done=self.done)
 
@@ -260,7 +282,7 @@ class OrderImportRun:
                 dates = [parse_datetime(o.get("date_modified")) for o in page]
                 page_high = max((d for d in dates if d is not None), default=None)
                 # The page, the cursor past it and the run's progress: one commit.
-                with transaction.atomic():
+                with self._page():
                     self._import(page)
                     if page_high is not None and page_high > highest:
                         highest = page_high
@@ -339,7 +361,7 @@ class OrderImportRun:
 
             for page in _prefetching(fetch, listing["after_id"]):
                 # The page, the cursor past it and the run's progress: one commit.
-                with transaction.atomic():
+                with self._page():
                     if page:
                         self._import(page)
                         listing["after_id"] = max(int(o["id"]) for o in page)

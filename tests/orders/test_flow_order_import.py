@@ -9,10 +9,13 @@ import pytest
 from catalog.models import Product, ProductLink
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
 from dataflows.services import run_execute, run_queue
+from orders.flows import ORDER_IMPORT
 from orders.models import Order, OrderError, OrderFetchRequest, OrderLine
-from orders.services import OrderImporter, order_errors_retry, orders_fetch_request
+from orders.services.errors import order_errors_retry
+from orders.services.fetch_requests import orders_fetch_request
+from orders.services.importer import OrderImporter
 from tests.orders.helpers import (
     client_for,
     link,
@@ -20,6 +23,8 @@ from tests.orders.helpers import (
     make_store_connection,
     run_flow,
 )
+
+pytestmark = pytest.mark.usefixtures("enqueued")
 
 PAGE = 250
 
@@ -97,7 +102,7 @@ def test_the_first_run_imports_the_filters_orders_by_id_one_request_per_250(
         o.hub_status == Order.HubStatus.CANCELLED
         for o in Order.objects.filter(bc_order_id__in=cancelled)
     )
-    cursor = Dataflow.objects.get(connection=store, kind=Kind.ORDER_IMPORT).cursor
+    cursor = Dataflow.objects.get(connection=store, kind=ORDER_IMPORT).cursor
     assert cursor["modified_since"] and cursor["listings"]["11"]["done"]
 
 
@@ -161,7 +166,7 @@ def test_only_orders_created_within_the_last_days_when_set(
     store, client, sandbox_settings, contract
 ):
     sandbox = sandbox_settings
-    Dataflow.objects.filter(connection=store, kind=Kind.ORDER_IMPORT).update(
+    Dataflow.objects.filter(connection=store, kind=ORDER_IMPORT).update(
         options={"created_within_days": 7}
     )
     variant = int(next(iter(sandbox.inventory()["variants"])))
@@ -331,7 +336,7 @@ def test_a_webhook_during_a_run_waits_for_it_and_never_duplicates(
 ):
     sandbox = sandbox_settings
     sandbox.reset(orders=700)
-    dataflow = Dataflow.objects.get(connection=store, kind=Kind.ORDER_IMPORT)
+    dataflow = Dataflow.objects.get(connection=store, kind=ORDER_IMPORT)
     target = max(expected_ids(sandbox, [11]))
     variant = int(next(iter(sandbox.inventory()["variants"])))
     triggered = []
@@ -475,3 +480,22 @@ def test_the_incremental_listing_pages_past_many_orders_changed_in_one_second(
 
     assert set(created) <= hub_ids(store)
     assert run.created == 260
+
+
+def test_a_page_rolled_back_leaves_no_imported_entries_in_the_log(
+    store, client, sandbox_settings, monkeypatch
+):
+    sandbox_settings.reset(orders=20)
+
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    # Fails after the page was planned and its orders logged as imported.
+    monkeypatch.setattr("orders.services.importer.order_errors_apply", fail)
+
+    run = run_flow(store, client=client)
+
+    assert run.status == Run.Status.FAILED
+    assert not Order.objects.filter(connection=store).exists()
+    messages = list(run.log_entries.values_list("message", flat=True))
+    assert not [m for m in messages if " imported" in m], messages

@@ -23,11 +23,12 @@ from connections.bigcommerce.errors import (
     NotFoundError,
     ValidationError,
 )
-from dataflows.flows import register
-from dataflows.models import Kind, LogEntry
-from orders.models import Order
-from orders.selectors import shipments_pending
-from orders.services import (
+from connections.bigcommerce.statuses import OrderStatus
+from dataflows.models import LogEntry
+
+from ..models import Order
+from ..selectors import shipments_pending
+from ..services.shipments import (
     shipment_mark_attempt,
     shipment_mark_failed,
     shipment_mark_rejected,
@@ -41,7 +42,6 @@ MAX_PASSING_FAILURES = 3
 PROGRESS_EVERY = 50
 
 
-@register(Kind.ORDER_UPDATE)
 def run(ctx) -> None:
     connection = ctx.connection
     by_order: dict[int, list] = defaultdict(list)
@@ -80,7 +80,11 @@ def run(ctx) -> None:
             if done % PROGRESS_EVERY == 0:
                 ctx.progress(done=done)
         if order.hub_status in (Order.HubStatus.SHIPPED, Order.HubStatus.PARTIALLY_SHIPPED):
-            status_id = 2 if order.hub_status == Order.HubStatus.SHIPPED else 3
+            status_id = (
+                OrderStatus.SHIPPED
+                if order.hub_status == Order.HubStatus.SHIPPED
+                else OrderStatus.PARTIALLY_SHIPPED
+            )
             if any(s.status == s.Status.SENT for s in shipments) and order.status_id != status_id:
                 # What BigCommerce did on the POST; the next import confirms it.
                 Order.objects.filter(pk=order.pk).update(
