@@ -16,13 +16,10 @@ import responses
 from django.conf import settings as django_settings
 from responses import matchers
 
-from connections.bigcommerce.client import (
-    INVENTORY_BATCH_SIZE,
-    BigCommerceClient,
-    endpoint_key,
-    format_v2_date,
-    format_v3_date,
-)
+from connections.bigcommerce.client import BigCommerceClient
+from connections.bigcommerce.dates import format_v2_date, format_v3_date
+from connections.bigcommerce.resources.base import endpoint_key
+from connections.bigcommerce.resources.inventory import INVENTORY_BATCH_SIZE
 from connections.bigcommerce.errors import AuthenticationError, BigCommerceError
 from connections.bigcommerce.ratelimit import LocalQuotaGate
 
