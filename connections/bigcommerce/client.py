@@ -41,7 +41,6 @@ from .errors import (
 )
 from .ratelimit import (
     QuotaGate,
-    _setting,
     parse_rate_limit_headers,
     quota_gate_for,
     reset_ms_from_headers,
@@ -53,6 +52,7 @@ from .resources.orders import OrdersAPI
 from .resources.shipments import ShipmentsAPI
 from .resources.store import StoreAPI
 from .resources.webhooks import WebhooksAPI
+from .settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -126,18 +126,18 @@ class BigCommerceClient(StoreAPI, OrdersAPI, ShipmentsAPI, CatalogAPI, Inventory
             raise ValueError("access_token is empty: set the connection's access token")
         self.store_hash = store_hash
         self._access_token = access_token
-        self.api_url = (api_url or _setting("BIGCOMMERCE_API_URL", DEFAULT_API_URL)).rstrip("/")
+        self.api_url = (api_url or setting("BIGCOMMERCE_API_URL", DEFAULT_API_URL)).rstrip("/")
         self.base_url = f"{self.api_url}/stores/{store_hash}"
         self.timeout = (
             float(
                 connect_timeout
                 if connect_timeout is not None
-                else _setting("BIGCOMMERCE_CONNECT_TIMEOUT_S", DEFAULT_CONNECT_TIMEOUT_S)
+                else setting("BIGCOMMERCE_CONNECT_TIMEOUT_S", DEFAULT_CONNECT_TIMEOUT_S)
             ),
             float(
                 read_timeout
                 if read_timeout is not None
-                else _setting("BIGCOMMERCE_READ_TIMEOUT_S", DEFAULT_READ_TIMEOUT_S)
+                else setting("BIGCOMMERCE_READ_TIMEOUT_S", DEFAULT_READ_TIMEOUT_S)
             ),
         )
         self.max_retries = max(0, int(max_retries))
