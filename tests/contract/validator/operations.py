@@ -295,8 +295,10 @@ def operations() -> list[Operation]:
 
 
 def is_store_api_url(url: str) -> bool:
-    """True for ``{any base}/stores/{hash}/...`` URLs (the BigCommerce REST API)."""
-    return bool(_STORE_URL_RE.search(urlsplit(url).path))
+    """True for ``{any base}/stores/{hash}/...`` URLs (the BigCommerce REST API); the
+    sandbox's control API (``/_sandbox/stores/...``) is not one."""
+    path = urlsplit(url).path
+    return not path.startswith("/_sandbox/") and bool(_STORE_URL_RE.search(path))
 
 
 def _resolve(method: str, url: str, api: str) -> tuple[Operation, dict[str, str]]:
