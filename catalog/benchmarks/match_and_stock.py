@@ -22,6 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from connections.bigcommerce.sandbox.process import SandboxProcess
+
+CHILD = __name__  # the module each child process runs
 STORE_HASH = "catbench1"
 TOKEN = "catbench-token-1"
 
@@ -228,7 +231,7 @@ class _Databases:
     def fresh(self) -> dict:
         if not self.template.exists():
             self.command.run_child(
-                "dataflows.benchmarks.catalog", "--mode", "migrate", env=self.env(self.template)
+                CHILD, "--mode", "migrate", env=self.env(self.template)
             )
         self.count += 1
         path = self.dir / f"bench{self.count}.sqlite3"
@@ -255,8 +258,6 @@ def run_catalog_benchmarks(
 ) -> dict:
     """The figure groups `product_match`, `full_stock_update`, `changed_stock_update`.
     `command` is the bench command (its run_child starts the children)."""
-    from dataflows.benchmarks.sandbox import SandboxProcess
-
     limits = {"quota": quota, "window_ms": window_ms, "latency_ms": latency_ms}
     databases = _Databases(command)
     figures: dict = {}
@@ -280,7 +281,7 @@ def run_catalog_benchmarks(
             match: dict = {**limits, "products": products}
             for label in ("first_run", "repeat_run"):
                 child = command.run_child(
-                    "dataflows.benchmarks.catalog", "--mode", "match", *common, env=env
+                    CHILD, "--mode", "match", *common, env=env
                 )
                 floor_s = _floor(child["requests"], quota, window_ms)
                 match[label] = {
@@ -317,11 +318,11 @@ def run_catalog_benchmarks(
                 )
                 env = databases.fresh()
                 command.run_child(
-                    "dataflows.benchmarks.catalog", "--mode", "stock-setup", *common, env=env
+                    CHILD, "--mode", "stock-setup", *common, env=env
                 )
                 sandbox.control("POST", "stats/reset")
                 child = command.run_child(
-                    "dataflows.benchmarks.catalog", "--mode", "stock-full", *common, env=env
+                    CHILD, "--mode", "stock-full", *common, env=env
                 )
                 served = sandbox.control("GET", "stats")
                 items = child["updated"]
@@ -351,11 +352,11 @@ def run_catalog_benchmarks(
 
             # Changed Stock Update with 1 % of the largest store's SKUs changed.
             touched = command.run_child(
-                "dataflows.benchmarks.catalog", "--mode", "stock-touch", env=largest_env
+                CHILD, "--mode", "stock-touch", env=largest_env
             )
             sandbox.control("POST", "stats/reset")
             child = command.run_child(
-                "dataflows.benchmarks.catalog",
+                CHILD,
                 "--mode",
                 "stock-changed",
                 *common,

@@ -134,7 +134,7 @@ def _run_django(args, *, database_url):
 
 
 def _child(sandbox, *, database_url, shipments, update_window_ms) -> dict:
-    code = "import django; django.setup(); import dataflows.benchmarks.order_import as m; m.main()"
+    code = "import django; django.setup(); import orders.benchmarks.order_import as m; m.main()"
     args = [
         "--api-url",
         sandbox.url,
@@ -177,7 +177,7 @@ def _control(api_url: str, method: str, path: str, payload=None):
 
 def _peak_rss_mb() -> float:
     # From /proc (VmHWM): ru_maxrss survives exec, so it could report the parent's peak.
-    from dataflows.benchmarks.orders_fetch import peak_rss_mb
+    from orders.benchmarks.orders_fetch import peak_rss_mb
 
     return peak_rss_mb()
 
