@@ -230,9 +230,7 @@ class _Databases:
 
     def fresh(self) -> dict:
         if not self.template.exists():
-            self.command.run_child(
-                CHILD, "--mode", "migrate", env=self.env(self.template)
-            )
+            self.command.run_child(CHILD, "--mode", "migrate", env=self.env(self.template))
         self.count += 1
         path = self.dir / f"bench{self.count}.sqlite3"
         shutil.copyfile(self.template, path)
@@ -280,9 +278,7 @@ def run_catalog_benchmarks(
             env = databases.fresh()
             match: dict = {**limits, "products": products}
             for label in ("first_run", "repeat_run"):
-                child = command.run_child(
-                    CHILD, "--mode", "match", *common, env=env
-                )
+                child = command.run_child(CHILD, "--mode", "match", *common, env=env)
                 floor_s = _floor(child["requests"], quota, window_ms)
                 match[label] = {
                     "variants": child["fetched"],
@@ -317,13 +313,9 @@ def run_catalog_benchmarks(
                     },
                 )
                 env = databases.fresh()
-                command.run_child(
-                    CHILD, "--mode", "stock-setup", *common, env=env
-                )
+                command.run_child(CHILD, "--mode", "stock-setup", *common, env=env)
                 sandbox.control("POST", "stats/reset")
-                child = command.run_child(
-                    CHILD, "--mode", "stock-full", *common, env=env
-                )
+                child = command.run_child(CHILD, "--mode", "stock-full", *common, env=env)
                 served = sandbox.control("GET", "stats")
                 items = child["updated"]
                 floor_s = _floor(child["requests"], quota, window_ms)
@@ -351,9 +343,7 @@ def run_catalog_benchmarks(
             figures["full_stock_update"] = full
 
             # Changed Stock Update with 1 % of the largest store's SKUs changed.
-            touched = command.run_child(
-                CHILD, "--mode", "stock-touch", env=largest_env
-            )
+            touched = command.run_child(CHILD, "--mode", "stock-touch", env=largest_env)
             sandbox.control("POST", "stats/reset")
             child = command.run_child(
                 CHILD,

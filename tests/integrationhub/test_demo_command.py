@@ -106,9 +106,7 @@ def test_the_printed_token_lists_the_demo_connection_through_the_api(sandbox_set
     connection = seed_demo()
     token = demo_api_token()
 
-    response = api_client_for(None).get(
-        "/api/v1/connections/", HTTP_AUTHORIZATION=f"Token {token}"
-    )
+    response = api_client_for(None).get("/api/v1/connections/", HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code == 200
     assert [c["id"] for c in response.json()["results"]] == [connection.pk]
