@@ -52,9 +52,11 @@ def test_the_api_docs_load_swagger_ui_from_the_hub_itself(db):
         assert Client().get(url).status_code == 200, url
 
 
-# The project's templates and the apps' own static files (each app's templates/ and static/).
-TEMPLATE_FILES = sorted(settings.BASE_DIR.glob("templates/**/*.html")) + sorted(
-    settings.BASE_DIR.glob("*/templates/**/*.html")
+# The project's templates (pages and the icons they include) and the apps' own static files.
+TEMPLATE_FILES = sorted(
+    path
+    for path in settings.BASE_DIR.glob("templates/**/*")
+    if path.suffix in {".html", ".svg", ".txt"}
 )
 STATIC_FILES = sorted(
     path
