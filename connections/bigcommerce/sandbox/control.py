@@ -7,9 +7,9 @@ import re
 from dataclasses import asdict
 
 from . import render
+from .errors import ApiError
 from .responses import Response
 from .state import FAULT_KINDS, Config, ForcedFault, Sandbox, new_stats
-from .store import ApiError
 
 
 def control(

@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 
 from . import render
+from .errors import ApiError
+from .params import paging
 from .responses import Response, includes, v2_list
-from .store import ApiError, paging
 
 
 def h_store(ctx, m):

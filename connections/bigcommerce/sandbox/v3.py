@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from . import render
+from .errors import ApiError
 from .responses import ERROR_TYPE, Response, includes, v3_page
-from .store import ApiError
 
 
 def h_products(ctx, m):
