@@ -1,8 +1,8 @@
 """Deterministic seed data for the sandbox store.
 
 Everything here is a pure function of the seed and the sizes: `random.Random(seed)` drives
-all choices and the only date anchor is `BASE_TS` (no wall clock). The records are compact
-`__slots__` objects; the BigCommerce JSON shapes are built on demand by `render.py`.
+all choices and the only date anchor is `BASE_TS` (no wall clock). The records are in
+`records.py`; the BigCommerce JSON shapes are built on demand by the `render*.py` modules.
 
 Id ranges (per store): products from 100, variants from 1000, orders from 100, order products
 and order addresses from 1, shipments from 1.

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from connections.bigcommerce.sandbox import render
+from connections.bigcommerce.sandbox import render_catalog, render_orders
 from connections.bigcommerce.sandbox.seed import BASE_TS
 from connections.bigcommerce.sandbox.store import Store
 
@@ -21,8 +21,10 @@ def make_store(seed=1, orders=120, products=20, variants=3, index=0):
 
 def snapshot(store):
     return {
-        "orders": [render.order_dict(o, API, FULL, True) for o in store.orders],
-        "products": [render.product_dict(p, frozenset({"variants"})) for p in store.products],
+        "orders": [render_orders.order_dict(o, API, FULL, True) for o in store.orders],
+        "products": [
+            render_catalog.product_dict(p, frozenset({"variants"})) for p in store.products
+        ],
     }
 
 
@@ -152,17 +154,18 @@ def test_the_fast_json_of_an_order_is_the_same_object_as_its_dict():
     for include in (frozenset(), frozenset({"consignments"}), frozenset({"fees"}), FULL):
         for structure in (True, False):
             for o in store.orders:
-                fast = json.loads(render.order_json(o, API, include, structure))
-                assert fast == render.order_dict(o, API, include, structure)
+                fast = json.loads(render_orders.order_json(o, API, include, structure))
+                assert fast == render_orders.order_dict(o, API, include, structure)
 
 
 def test_the_fast_json_of_a_product_is_the_same_object_as_its_dict():
     store = make_store(products=30, variants=2)
     for include in (frozenset(), frozenset({"variants", "options", "images"})):
         for p in store.products:
-            assert json.loads(render.product_json(p, include)) == render.product_dict(p, include)
+            as_json = json.loads(render_catalog.product_json(p, include))
+            assert as_json == render_catalog.product_dict(p, include)
             for v in p.variants:
-                assert json.loads(render.variant_json(v)) == render.variant_dict(v)
+                assert json.loads(render_catalog.variant_json(v)) == render_catalog.variant_dict(v)
 
 
 @pytest.mark.sandbox
