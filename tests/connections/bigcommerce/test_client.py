@@ -122,12 +122,13 @@ def test_the_client_works_without_django_settings(monkeypatch, fake, mocked):
     bc.close()
 
 
-@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
-def test_redirects_are_not_followed_so_the_token_stays_home(client, mocked):
+def test_redirects_are_not_followed_so_the_token_stays_home(client, mocked, contract_everywhere):
     mocked.get(f"{BASE}/v2/store", status=301, headers={"Location": "https://elsewhere.test/"})
-    with pytest.raises(BigCommerceError, match="redirect"):
-        client.get_store()
+    with contract_everywhere.expect_violations() as off_contract:  # the spec has no 301
+        with pytest.raises(BigCommerceError, match="redirect"):
+            client.get_store()
     assert len(mocked.calls) == 1
+    assert [v.status for v in off_contract] == [301]
 
 
 def test_the_session_is_shared_and_accepts_response_hooks(client, mocked):
@@ -214,7 +215,6 @@ def test_locations_are_listed_across_pages(client, mocked):
     assert client.list_locations() == [{"id": 1}, {"id": 2}]
 
 
-@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_webhooks_are_listed_created_updated_and_deleted(client, mocked):
     hook = {"id": 3, "scope": "store/order/created", "destination": "https://hub.test/hooks"}
     mocked.get(
@@ -225,7 +225,9 @@ def test_webhooks_are_listed_created_updated_and_deleted(client, mocked):
     mocked.put(f"{BASE}/v3/hooks/3", json={"data": {**hook, "is_active": True}, "meta": {}})
     mocked.delete(f"{BASE}/v3/hooks/3", json={"data": hook})
     assert client.list_webhooks() == [hook]
-    assert client.create_webhook({"scope": hook["scope"]}) == hook
+    assert (
+        client.create_webhook({"scope": hook["scope"], "destination": hook["destination"]}) == hook
+    )
     assert client.update_webhook(3, {"is_active": True})["is_active"] is True
     assert client.delete_webhook(3) is None
     assert [c.request.method for c in mocked.calls] == ["GET", "POST", "PUT", "DELETE"]
@@ -234,7 +236,6 @@ def test_webhooks_are_listed_created_updated_and_deleted(client, mocked):
 # --------------------------------------------------------------------------- inventory
 
 
-@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_inventory_goes_in_chunks_of_2000_one_after_the_other(client, mocked):
     items = [{"location_id": 1, "variant_id": i, "quantity": i % 7} for i in range(4500)]
     answered, received = [], []
@@ -248,7 +249,12 @@ def test_inventory_goes_in_chunks_of_2000_one_after_the_other(client, mocked):
         assert body["reason"] == "hub stock"
         return 200, {}, json.dumps({"transaction_id": f"tx{len(answered)}"})
 
-    mocked.add_callback(responses.PUT, f"{BASE}/v3/inventory/adjustments/absolute", answer)
+    mocked.add_callback(
+        responses.PUT,
+        f"{BASE}/v3/inventory/adjustments/absolute",
+        answer,
+        content_type="application/json",
+    )
     result = client.set_inventory_absolute(iter(items), reason="hub stock")
     assert answered == [INVENTORY_BATCH_SIZE, INVENTORY_BATCH_SIZE, 500]
     assert result == [
@@ -265,11 +271,15 @@ def test_no_inventory_means_no_request(client, mocked):
     assert len(mocked.calls) == 0
 
 
-@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_a_failed_inventory_chunk_says_how_many_items_were_applied(client, mocked):
     url = f"{BASE}/v3/inventory/adjustments/absolute"
     mocked.put(url, json={"transaction_id": "a"})
-    mocked.put(url, status=422, json={"status": 422, "title": "Item tracked by product"})
+    mocked.put(
+        url,
+        status=422,
+        json={"status": 422, "title": "Item tracked by product", "type": "about:blank"},
+        content_type="application/problem+json",
+    )
     items = [{"location_id": 1, "variant_id": i, "quantity": 1} for i in range(2500)]
     with pytest.raises(BigCommerceError) as caught:
         client.set_inventory_absolute(items)
@@ -350,8 +360,7 @@ def test_the_token_appears_in_no_repr(client):
     assert STORE in repr(client)
 
 
-@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
-def test_the_token_is_never_logged_or_put_in_an_error(client, mocked, caplog):
+def test_the_token_is_never_logged_or_put_in_an_error(client, mocked, caplog, contract_everywhere):
     caplog.set_level(logging.DEBUG)
     echo = f"token {TOKEN} is not valid"
     mocked.get(f"{BASE}/v2/store", status=401, json=[{"status": 401, "message": echo}])
@@ -359,15 +368,15 @@ def test_the_token_is_never_logged_or_put_in_an_error(client, mocked, caplog):
     mocked.get(f"{BASE}/v2/orders/2", body=requests.ConnectionError(f"reset {TOKEN}"))
     mocked.get(f"{BASE}/v2/orders/3", body=f"<html>{TOKEN}")
     errors = []
-    for call in (
-        client.get_store,
-        lambda: client.get_order(1),
-        lambda: client.get_order(2),
-        lambda: client.get_order(3),
-    ):
+    for call in (client.get_store, lambda: client.get_order(1), lambda: client.get_order(2)):
         with pytest.raises(BigCommerceError) as caught:
             call()
         errors.append(caught.value)
+    with contract_everywhere.expect_violations() as off_contract:  # HTML where JSON is due
+        with pytest.raises(BigCommerceError) as caught:
+            client.get_order(3)
+    errors.append(caught.value)
+    assert off_contract and all("Content-Type" in str(v) for v in off_contract)
     assert isinstance(errors[0], AuthenticationError)
     for error in errors:
         assert TOKEN not in str(error)
