@@ -1,10 +1,10 @@
 """In-memory state of one simulated BigCommerce store and the semantics of its API.
 
 The HTTP layer (`server.py`) parses requests and turns `ApiError`s into BigCommerce error
-bodies; `Store` only knows records, filters and rules, one part per module: orders and
-shipments (`store_orders`), catalog and inventory (`store_catalog`), webhooks (`store_hooks`)
-and the control API's order writes (`store_control`). Every method expects the caller to hold
-the sandbox lock.
+bodies; `Store` only knows records, filters and rules, one part per module: orders
+(`store_orders`), shipments (`store_shipments`), catalog and inventory (`store_catalog`),
+webhooks (`store_hooks`) and the control API's order writes (`store_control`). Every method
+expects the caller to hold the sandbox lock.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from .store_catalog import CatalogMixin
 from .store_control import ControlMixin
 from .store_hooks import HooksMixin
 from .store_orders import OrdersMixin
+from .store_shipments import ShipmentsMixin
 
 
-class Store(OrdersMixin, CatalogMixin, HooksMixin, ControlMixin):
+class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, HooksMixin, ControlMixin):
     """One store: catalog, orders, shipments, hooks, stock."""
 
     def __init__(self, store_hash: str, tokens: dict[str, str], index: int, *, seed: int,
