@@ -148,13 +148,13 @@ def dataflow_update(
 # ----------------------------------------------------------------------------- queueing
 
 
-def _enqueue_run(run_id: int) -> None:
+def _enqueue_run(run_id: int, countdown: int | None = None) -> None:
     """Send the run's task. A broker that does not answer leaves the run queued; the sweep
     (`runs_sweep`, every few minutes) sends it again."""
     from .tasks import run_execute_task
 
     try:
-        run_execute_task.delay(run_id)
+        run_execute_task.apply_async((run_id,), countdown=countdown)
     except Exception:
         logger.exception("Run %s stays queued: its task could not be sent to the broker", run_id)
 
@@ -192,14 +192,18 @@ def _waiting_or_new_run(
     return Run.objects.create(dataflow=dataflow, trigger=trigger), busy
 
 
-def run_queue(*, dataflow: Dataflow, trigger: str) -> Run:
-    """Queue a run and send its task after commit. A run already waiting is reused (and sent
-    again when nothing is running, in case its task message was lost)."""
+def run_queue(*, dataflow: Dataflow, trigger: str, countdown: int | None = None) -> Run:
+    """Queue a run and send its task after commit (to start `countdown` seconds later). A run
+    already waiting is reused (and sent again when nothing is running, in case its task
+    message was lost)."""
     _refuse_inactive(dataflow.connection)
     with transaction.atomic():
         run, busy = _waiting_or_new_run(dataflow=dataflow, trigger=trigger)
         if not busy:
-            transaction.on_commit(partial(_enqueue_run, run.pk))
+            send = partial(_enqueue_run, run.pk)
+            if countdown is not None:
+                send = partial(_enqueue_run, run.pk, countdown)
+            transaction.on_commit(send)
     return run
 
 
