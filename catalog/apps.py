@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class CatalogConfig(AppConfig):
     name = "catalog"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connections' and the engine's signals)
