@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.kinds import CHANGED_STOCK_UPDATE
-from catalog.models import Product, ProductLink
+from catalog.models import Product, ProductImportSettings, ProductLink
+from catalog.selectors import product_import_settings_get
 from connections.models import Connection
 from dataflows.models import Dataflow, Run
 from tests.fixtures.tenants import make_connection
@@ -216,14 +217,84 @@ def test_while_a_push_runs_the_next_one_waits_for_it_without_a_task(
     assert sent == []  # the running one hands over when it finishes
 
 
-def test_product_links_are_deleted_with_their_connection(tenant, connection):
-    from connections.services import connection_delete
+# ----------------------------------------------------------------- stock set by the warehouse
 
+
+def test_a_product_match_product_has_no_warehouse_stock_until_it_is_sent(tenant):
+    created = Product.objects.create(tenant=tenant, sku="FROM-BC")  # as Product Match does
+    with_stock = services.product_create(tenant=tenant, sku="B", on_hand=0)
+    without = services.product_create(tenant=tenant, sku="C", name="No stock yet")
+
+    assert created.stock_set_at is None and without.stock_set_at is None
+    assert with_stock.stock_set_at is not None
+
+
+def test_sending_the_same_stock_the_first_time_marks_it_set_and_queues_a_push(
+    tenant, connection, sent, django_capture_on_commit_callbacks
+):
     product = services.product_create(tenant=tenant, sku="A")
-    for i in range(5):
-        link(connection, product, 1000 + i)
+    link(connection, product, 1001)
 
-    connection_delete(connection_id=connection.pk, batch_size=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.stock_set_bulk(tenant=tenant, items=[("A", 0)])
 
-    assert not ProductLink.objects.exists()
-    assert Product.objects.filter(pk=product.pk).exists()  # hub products are the tenant's
+    product.refresh_from_db()
+    assert product.stock_set_at is not None
+    assert (result.updated, result.unchanged) == (0, 1)  # the on-hand value did not change
+    assert changed_stock_runs(connection).count() == 1
+    first = product.stock_set_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stock_set_bulk(tenant=tenant, items=[("A", 0)])
+    product.refresh_from_db()
+    assert product.stock_set_at == first  # an unchanged, already set stock writes nothing
+
+
+def test_a_product_edit_with_its_on_hand_stock_marks_it_set(tenant, connection, sent):
+    product = services.product_create(tenant=tenant, sku="A")
+
+    services.product_update(product=product, name="Mug")
+    assert Product.objects.get(pk=product.pk).stock_set_at is None
+    services.product_update(product=product, on_hand=0)
+    assert Product.objects.get(pk=product.pk).stock_set_at is not None
+
+
+# ----------------------------------------------------------------------------- product import
+
+
+def test_product_import_settings_are_created_on_first_save_with_checked_values(connection):
+    settings = services.product_import_settings_update(
+        connection=connection,
+        import_mode="create_and_overwrite",
+        overwrite_fields=["price", "name", "price"],
+    )
+
+    assert settings.pk is not None
+    assert settings.overwrite_fields == ["name", "price"]  # one order, no repeats
+    again = services.product_import_settings_update(connection=connection, import_mode="link_only")
+    assert again.pk == settings.pk
+    assert (again.import_mode, again.overwrite_fields) == ("link_only", ["name", "price"])
+
+
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"import_mode": "create_everything"}, "Import mode 'create_everything' is not known"),
+        ({"overwrite_fields": ["sku"]}, "These fields cannot be overwritten: sku"),
+        ({"overwrite_fields": "name"}, "Give a list of field names"),
+    ],
+)
+def test_invalid_product_import_settings_are_refused_naming_the_field(connection, values, message):
+    with pytest.raises(ValidationError) as refused:
+        services.product_import_settings_update(connection=connection, **values)
+
+    assert message in str(refused.value)
+    assert not ProductImportSettings.objects.exists()
+
+
+def test_the_defaults_apply_until_the_settings_are_saved(connection):
+    settings = product_import_settings_get(connection=connection)
+
+    assert settings.pk is None
+    assert settings.import_mode == "create_only"
+    assert "description" not in settings.overwrite_fields
