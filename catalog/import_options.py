@@ -50,15 +50,6 @@ def overlap_seconds_parse(options: dict | None) -> int:
     return overlap
 
 
-def changed_match_options_parse(options: dict) -> dict:
-    """The engine's check of Changed Product Match options when they are saved."""
-    try:
-        overlap_seconds_parse(options)
-    except OptionsError as exc:
-        raise ValidationError({"options": str(exc)}) from None
-    return options
-
-
 def match_options_build(
     *, settings: ProductImportSettings, overlap_seconds: int = DEFAULT_OVERLAP_S
 ) -> MatchOptions:

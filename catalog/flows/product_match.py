@@ -12,7 +12,6 @@ from django.utils import timezone
 from catalog.bc_items import parse_bc_datetime
 from catalog.import_options import (
     OptionsError,
-    changed_match_options_parse,
     match_options_build,
     overlap_seconds_parse,
 )
@@ -42,7 +41,13 @@ def product_match_options_parse(options: dict) -> dict:
     return options
 
 
-changed_product_match_options_parse = changed_match_options_parse
+def changed_product_match_options_parse(options: dict) -> dict:
+    """The engine's check of Changed Product Match options (`overlap_seconds`) when saved."""
+    try:
+        overlap_seconds_parse(options)
+    except OptionsError as exc:
+        raise ValidationError({"options": str(exc)}) from None
+    return options
 
 
 def _options(ctx, *, changed: bool):

@@ -14,11 +14,10 @@ from catalog.kinds import (
 )
 from catalog.locks import StoreBulkLock, store_lock_holder
 from catalog.models import Product, ProductLink
-from catalog.services import stock_set_bulk
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
 from dataflows.models import LogEntry, Run
-from tests.catalog.helpers import adjust, kind_of, sandbox_products
+from tests.catalog.helpers import kind_of, sandbox_products
 
 pytestmark = pytest.mark.sandbox
 
@@ -115,68 +114,6 @@ def test_a_full_update_makes_the_stores_stock_equal_the_hubs_available_stock(
     assert matched.sku in negative.message and "-4" in negative.message
     assert contract.operations.count(INVENTORY_PUT) == 1 and contract.violations == []
     assert kind_of(store, FULL_STOCK_UPDATE).cursor.keys() == {"completed_at"}
-
-
-def test_the_first_full_update_after_go_live_leaves_items_without_warehouse_stock_alone(
-    sandbox, store, run_flow, contract
-):
-    """Product Match created the hub products with 0 on hand; the warehouse has sent the stock
-    of one of them only. Pushing the others would set the store's stock to 0."""
-    assert run_flow(store, PRODUCT_MATCH).status == Run.Status.SUCCEEDED
-    before = sandbox.inventory()
-    link = ProductLink.objects.filter(inventory_tracking="variant", product__isnull=False).first()
-    stock_set_bulk(tenant=store.tenant, items=[(link.product.sku, 7)])
-    waiting = ProductLink.objects.filter(
-        product__isnull=False, product__stock_set_at__isnull=True
-    ).exclude(inventory_tracking="none")
-    assert waiting.exists()
-
-    run = run_flow(store, FULL_STOCK_UPDATE)
-
-    assert run.status == Run.Status.SUCCEEDED, run.error_message
-    after = sandbox.inventory()
-    assert after["variants"][str(link.bc_variant_id)]["inventory_level"] == 7
-    for other in waiting.filter(inventory_tracking="variant"):
-        key = str(other.bc_variant_id)
-        assert after["variants"][key] == before["variants"][key]  # not set to 0
-    for other in waiting.filter(inventory_tracking="product"):
-        key = str(other.bc_product_id)
-        assert after["products"][key] == before["products"][key]
-    assert not waiting.filter(last_pushed_quantity__isnull=False).exists()
-    summary = run.log_entries.get(object_id="", message__contains="has not sent the stock")
-    assert summary.level == LogEntry.Level.WARNING
-    assert f"{waiting.count()} linked items are not pushed" in summary.message
-    per_item = run.log_entries.filter(message__contains="not pushed, the warehouse has not sent")
-    items = {(o.inventory_tracking, o.bc_product_id, o.bc_variant_id) for o in waiting}
-    expected_items = {v for t, _, v in items if t == "variant"} | {
-        p for t, p, _ in items if t == "product"
-    }
-    assert {int(e.object_id) for e in per_item} == expected_items
-    assert f"stock never set by the warehouse, not pushed: {len(expected_items)}" in (
-        run.log_entries.order_by("-pk").first().message
-    )
-    assert contract.violations == []
-
-
-def test_a_changed_update_pushes_a_product_once_the_warehouse_sets_its_stock_even_to_0(
-    sandbox, store, run_flow
-):
-    run_flow(store, PRODUCT_MATCH)
-    link = ProductLink.objects.filter(inventory_tracking="variant", product__isnull=False).first()
-    adjust(sandbox, [{"location_id": 1, "variant_id": link.bc_variant_id, "quantity": 4}])
-
-    first = run_flow(store, CHANGED_STOCK_UPDATE)
-    stock_set_bulk(tenant=store.tenant, items=[(link.product.sku, 0)])  # 0 already in the hub
-    second = run_flow(store, CHANGED_STOCK_UPDATE)
-
-    assert first.api_requests == 0 and first.updated == 0
-    summary = first.log_entries.get(message__contains="has not sent the stock")
-    assert first.skipped >= ProductLink.objects.exclude(inventory_tracking="none").count() - 1
-    assert "not pushed" in summary.message
-    assert not first.log_entries.filter(message__contains="not pushed, the warehouse").exists()
-    assert second.updated == 1
-    inventory = sandbox.inventory()
-    assert inventory["variants"][str(link.bc_variant_id)]["inventory_level"] == 0
 
 
 def test_products_tracked_by_product_get_the_sum_of_their_variants_by_product_id(

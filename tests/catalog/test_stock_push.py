@@ -4,14 +4,11 @@ the indexed 'changed' query."""
 
 from dataclasses import dataclass, field
 
-from django.db import connection as db_connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog import stock_push
 from catalog.kinds import CHANGED_STOCK_UPDATE, FULL_STOCK_UPDATE
 from catalog.models import Product, ProductLink
-from catalog.stock_selection import changed_links, links_page
 from connections.bigcommerce.errors import ValidationError
 from dataflows.models import Dataflow, LogEntry, Run
 from dataflows.services import dataflow_run_foreground
@@ -181,22 +178,6 @@ def test_products_tracked_by_product_are_one_item_even_across_pages(connection, 
     assert result.updated == 5
     links = ProductLink.objects.filter(bc_product_id=500)
     assert set(links.values_list("last_pushed_quantity", "last_pushed_level")) == {(3, 18)}
-
-
-def test_the_changed_items_are_found_by_one_query(connection):
-    linked_catalog(connection, 300)
-    ProductLink.objects.update(last_pushed_quantity=0)
-    Product.objects.update(on_hand=0)
-    Product.objects.filter(sku__in=["SKU-5", "SKU-250"]).update(on_hand=4)
-    Product.objects.filter(sku="SKU-7").update(on_hand=0, manual_reserved=3)  # -3: still 0
-
-    with CaptureQueriesContext(db_connection) as queries:
-        rows = links_page(changed_links(connection=connection), after=None)
-
-    assert [r["product__sku"] for r in rows] == ["SKU-5", "SKU-250"]
-    assert len(queries.captured_queries) == 1
-    sql = queries.captured_queries[0]["sql"].upper()
-    assert "JOIN" in sql and "LIMIT" in sql
 
 
 def test_nothing_to_push_sends_nothing(connection):
