@@ -15,32 +15,31 @@ without REDIS_URL, and a failing Redis cannot let two pushes overlap.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models.functions import Now
 
-from dataflows.context import LeaseLost
+from dataflows.context import LeaseLost, RunDeferred, current_context
+from dataflows.leases import Lease
 
 from .models import StoreLock
 
-#: Seconds between two attempts while waiting for a busy store.
-POLL_S = 2.0
+STORE_LEASE = Lease(StoreLock, holder="holder", expires="expires_at", free="", reentrant=True)
+#: Seconds before a run deferred by a busy store tries again.
+RETRY_S = 30
 
 
-# Both are LeaseLost: the engine ends the run failed with the message as it is (no "internal
-# error"), and the next run on the schedule tries again.
-class StoreBusy(LeaseLost):
-    """Another bulk operation holds the store for longer than we may wait."""
+class StoreBusy(RunDeferred):
+    """Another bulk operation holds the store: the run goes back to the queue and tries again
+    in a moment (no worker waits for it)."""
 
 
 class StoreLockLost(LeaseLost):
-    """The lease expired (the holder stalled) and another operation took the store."""
+    """The lease expired (the holder stalled) and another operation took the store; the engine
+    ends the run failed with this message, and the next run on the schedule tries again."""
 
 
 def _lease_seconds() -> int:
@@ -67,37 +66,33 @@ class StoreBulkLock:
         self.held = False
 
     def try_acquire(self) -> bool:
-        now = timezone.now()
-        expires = now + timedelta(seconds=self.lease_seconds)
-        values = {
-            "holder": self.holder,
-            "label": self.label,
-            "acquired_at": now,
-            "expires_at": expires,
-        }
-        free = (
-            Q(holder="")
-            | Q(expires_at__isnull=True)
-            | Q(expires_at__lt=now)
-            | Q(holder=self.holder)
+        values = {"label": self.label, "acquired_at": Now()}
+        taken = STORE_LEASE.claim(
+            holder=self.holder,
+            seconds=self.lease_seconds,
+            values=values,
+            store_hash=self.store_hash,
         )
-        taken = StoreLock.objects.filter(free, store_hash=self.store_hash).update(**values)
         if not taken and not StoreLock.objects.filter(store_hash=self.store_hash).exists():
             try:
                 with transaction.atomic():
-                    StoreLock.objects.create(store_hash=self.store_hash, **values)
-                taken = 1
+                    StoreLock.objects.create(store_hash=self.store_hash, holder="", label="")
+                taken = STORE_LEASE.claim(
+                    holder=self.holder,
+                    seconds=self.lease_seconds,
+                    values=values,
+                    store_hash=self.store_hash,
+                )
             except IntegrityError:  # created by another worker a moment ago: try again later
-                taken = 0
+                taken = False
         self.held = bool(taken)
         return self.held
 
     def renew(self) -> None:
         """Extend the lease; raises StoreLockLost when another operation took the store."""
-        renewed = StoreLock.objects.filter(store_hash=self.store_hash, holder=self.holder).update(
-            expires_at=timezone.now() + timedelta(seconds=self.lease_seconds)
-        )
-        if not renewed:
+        if not STORE_LEASE.renew(
+            holder=self.holder, seconds=self.lease_seconds, store_hash=self.store_hash
+        ):
             self.held = False
             raise StoreLockLost(
                 f"The bulk lease of store {self.store_hash} expired and another operation "
@@ -106,8 +101,10 @@ class StoreBulkLock:
 
     def release(self) -> None:
         if self.held:
-            StoreLock.objects.filter(store_hash=self.store_hash, holder=self.holder).update(
-                holder="", label="", acquired_at=None, expires_at=None
+            STORE_LEASE.release(
+                holder=self.holder,
+                values={"label": "", "acquired_at": None},
+                store_hash=self.store_hash,
             )
             self.held = False
 
@@ -117,20 +114,16 @@ class StoreBulkLock:
 
 def store_lock_holder(*, store_hash: str) -> StoreLock | None:
     """The live lease of a store, or None when it is free."""
-    return (
-        StoreLock.objects.filter(store_hash=store_hash, expires_at__gte=timezone.now())
-        .exclude(holder="")
-        .first()
-    )
+    return STORE_LEASE.live().filter(store_hash=store_hash).first()
 
 
 class store_bulk_lock:  # noqa: N801 - used like a function: `with store_bulk_lock(...)`
-    """`with store_bulk_lock(store_hash, label=..., wait_s=...) as lock:` holds the store's
-    bulk lease for the block (call `lock.renew()` at least every lease period).
+    """`with store_bulk_lock(store_hash, label=...) as lock:` holds the store's bulk lease for
+    the block; the running run's heartbeat renews it (call `lock.renew()` too between
+    batches: it raises StoreLockLost when the lease was lost).
 
-    When the store is busy, waits up to `wait_s` seconds (default
-    CATALOG_STORE_LOCK_WAIT_S), calling `on_wait()` between attempts (e.g. to renew the run's
-    own lease), then raises StoreBusy naming the operation that holds it."""
+    When the store is busy, raises StoreBusy (a RunDeferred: the engine puts the run back in
+    the queue to try again `retry_s` seconds later) naming the operation that holds it."""
 
     def __init__(
         self,
@@ -138,38 +131,33 @@ class store_bulk_lock:  # noqa: N801 - used like a function: `with store_bulk_lo
         *,
         label: str,
         holder: str | None = None,
-        wait_s: float | None = None,
-        on_wait: Callable[[], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        retry_s: int = RETRY_S,
+        on_wait: Callable[[], None] | None = None,  # kept for callers; nothing waits now
         lease_seconds: int | None = None,
+        **_ignored,
     ):
         self.lock = StoreBulkLock(
             store_hash, label=label, holder=holder, lease_seconds=lease_seconds
         )
-        self.wait_s = (
-            float(getattr(settings, "CATALOG_STORE_LOCK_WAIT_S", 600))
-            if wait_s is None
-            else float(wait_s)
-        )
-        self.on_wait = on_wait
-        self.sleep = sleep
+        self.retry_s = retry_s
+        self._stop_keep_alive = None
 
     def __enter__(self) -> StoreBulkLock:
-        deadline = time.monotonic() + self.wait_s
-        while not self.lock.try_acquire():
-            if time.monotonic() >= deadline:
-                other = store_lock_holder(store_hash=self.lock.store_hash)
-                what = f"'{other.label}'" if other and other.label else "another bulk operation"
-                raise StoreBusy(
-                    f"Store {self.lock.store_hash} is busy with {what}: BigCommerce advises not "
-                    "to run bulk inventory updates in parallel with bulk catalog operations, so "
-                    f"this run did not start (waited {self.wait_s:.0f} s). It runs again on its "
-                    "schedule."
-                )
-            if self.on_wait is not None:
-                self.on_wait()
-            self.sleep(POLL_S)
+        if not self.lock.try_acquire():
+            other = store_lock_holder(store_hash=self.lock.store_hash)
+            what = f"'{other.label}'" if other and other.label else "another bulk operation"
+            raise StoreBusy(
+                f"Store {self.lock.store_hash} is busy with {what}: BigCommerce advises not to "
+                "run bulk inventory updates in parallel with bulk catalog operations, so this "
+                "run waits in the queue.",
+                countdown=self.retry_s,
+            )
+        ctx = current_context()
+        if ctx is not None:
+            self._stop_keep_alive = ctx.keep_alive(self.lock.renew)
         return self.lock
 
     def __exit__(self, *exc_info) -> None:
+        if self._stop_keep_alive is not None:
+            self._stop_keep_alive()
         self.lock.release()

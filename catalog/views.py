@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connections.access import MANAGE, connection_for_user
 from connections.models import Connection
+from connections.views.common import connection_page
 
 from .filters import PRODUCT_FILTERS
 from .import_options import MASTER_LABELS, OptionsError, match_options_build
@@ -160,13 +161,7 @@ def connection_readiness(request, pk: int):
         page = Paginator(
             readiness_links(connection=connection, section=section), READINESS_PER_PAGE
         ).get_page(request.GET.get("page"))
-    context = {
-        "connection": connection,
-        "membership": membership,
-        "can_operate": membership.can_operate,
-        "can_manage": membership.can_manage,
-        "is_deleting": connection.status == Connection.Status.DELETING,
-        "tab": "readiness",
+    extra = {
         "summary": summary,
         "sections": sections,
         "section": section,
@@ -176,7 +171,9 @@ def connection_readiness(request, pk: int):
         "import_form": _import_form(connection),
         "options_error": _settings_error(connection),
     }
-    return render(request, "catalog/readiness.html", context)
+    return connection_page(
+        request, connection, membership, "readiness", "catalog/readiness.html", extra
+    )
 
 
 @login_required

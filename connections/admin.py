@@ -9,12 +9,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.urls import reverse
-from django.utils.html import format_html
 
-from connections import services
+from connections import services, signals
 from connections.models import CONNECTION_SETTINGS_FIELDS, Connection, Membership, Tenant
-from dataflows.models import Dataflow
 
 
 def is_hub_staff(request) -> bool:
@@ -52,7 +49,7 @@ class ReadOnlyHubStaffAdmin(HubStaffAdmin):
         return False
 
 
-def _report(modeladmin, request, done: int, errors: list[str], what: str) -> None:
+def actions_report(modeladmin, request, done: int, errors: list[str], what: str) -> None:
     if done:
         modeladmin.message_user(request, f"{what}: {done} connection(s).", messages.SUCCESS)
     for error in errors:
@@ -198,28 +195,6 @@ class ConnectionAdminForm(forms.ModelForm):
         return cleaned
 
 
-class DataflowInline(admin.TabularInline):
-    model = Dataflow
-    extra = 0
-    max_num = 0
-    can_delete = False
-    fields = ["kind", "enabled", "interval_seconds", "lease_run", "lease_expires_at"]
-    readonly_fields = fields
-    show_change_link = True
-
-    def has_view_permission(self, request, obj=None):
-        return is_hub_staff(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Connection)
 class ConnectionAdmin(HubStaffAdmin):
     form = ConnectionAdminForm
@@ -237,9 +212,8 @@ class ConnectionAdmin(HubStaffAdmin):
     search_fields = ["name", "store_hash", "store_name", "tenant__name"]
     list_select_related = ["tenant"]
     autocomplete_fields = ["tenant"]
-    readonly_fields = ["status", "store_name", "created_at", "updated_at", "dataflows_link"]
-    inlines = [DataflowInline]
-    actions = ["synchronize", "enable", "disable"]
+    readonly_fields = ["status", "store_name", "created_at", "updated_at"]
+    actions = ["enable", "disable"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -253,23 +227,15 @@ class ConnectionAdmin(HubStaffAdmin):
     def get_fields(self, request, obj=None):
         fields = list(ConnectionAdminForm.Meta.fields) + ["check_credentials"]
         if obj is not None:
-            fields += ["status", "store_name", "created_at", "updated_at", "dataflows_link"]
+            fields += ["status", "store_name", "created_at", "updated_at"]
         return fields
 
-    @admin.display(description="Runs")
-    def dataflows_link(self, obj):
-        url = reverse("admin:dataflows_run_changelist")
-        url += f"?dataflow__connection__id__exact={obj.pk}"
-        return format_html('<a href="{}">Runs of this connection</a>', url)
-
     def save_model(self, request, obj, form, change):
-        from dataflows.services import dataflows_create_for_connection
-
         if form.store_info is not None:
             services._apply_store_info(obj, form.store_info)
         obj.save()
-        if not change:
-            dataflows_create_for_connection(connection=obj)
+        if not change:  # the layers above add their parts (the engine: the dataflows)
+            signals.connection_created.send(sender=Connection, connection=obj)
 
     # Deleting: mark Deleting… and remove in the background, in batches (as the screens do).
     def get_deleted_objects(self, objs, request):
@@ -284,19 +250,6 @@ class ConnectionAdmin(HubStaffAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
-    @admin.action(description="SYNCHRONIZE: queue every enabled dataflow now")
-    def synchronize(self, request, queryset):
-        from dataflows.services import connection_synchronize
-
-        done, errors = 0, []
-        for connection in queryset:
-            try:
-                connection_synchronize(connection=connection)
-                done += 1
-            except ValidationError as exc:
-                errors.append(f"{connection}: {' '.join(exc.messages)}")
-        _report(self, request, done, errors, "Sync triggered")
-
     def _set_active(self, request, queryset, active: bool):
         done, errors = 0, []
         for connection in queryset:
@@ -307,7 +260,7 @@ class ConnectionAdmin(HubStaffAdmin):
                 done += 1
             except ValidationError as exc:
                 errors.append(f"{connection}: {' '.join(exc.messages)}")
-        _report(self, request, done, errors, "Enabled" if active else "Disabled")
+        actions_report(self, request, done, errors, "Enabled" if active else "Disabled")
 
     @admin.action(description="ENABLE: make active and restore the schedules")
     def enable(self, request, queryset):

@@ -5,7 +5,6 @@ Tenant isolation: every lookup goes through `connections_visible_to`, so another
 connection is a 404 whatever the method; the role check (403) only happens on visible ones.
 """
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -16,16 +15,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
-from dataflows.models import Run
-from dataflows.serializers import RunOutputSerializer
-from dataflows.services import connection_synchronize
-
 from . import services
+from .access import MANAGE, OPERATE, role_allows
 from .bigcommerce.errors import BigCommerceError
-from .drivers import driver_choices
+from .filters import ConnectionFilter
 from .models import Connection
-from .permissions import MANAGE, OPERATE, ConnectionRolePermission, role_allows
-from .selectors import connections_visible_to, connections_with_error_flag, membership_for
+from .permissions import ConnectionRolePermission
+from .selectors import connection_list, membership_for
 from .serializers import (
     ConnectionCreateInputSerializer,
     ConnectionOutputSerializer,
@@ -60,16 +56,6 @@ class ServiceErrorsMixin:
         return super().handle_exception(exc)
 
 
-class ConnectionFilter(django_filters.FilterSet):
-    tenant = django_filters.NumberFilter(field_name="tenant_id", label="Tenant id")
-    status = django_filters.ChoiceFilter(choices=Connection.Status.choices)
-    driver = django_filters.ChoiceFilter(choices=driver_choices())
-
-    class Meta:
-        model = Connection
-        fields = ["tenant", "status", "driver"]
-
-
 NOT_FOUND = OpenApiResponse(description="No such connection among your tenants'.")
 FORBIDDEN = OpenApiResponse(description="Your role in the connection's tenant does not allow it.")
 
@@ -88,14 +74,12 @@ class ConnectionViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         "create": MANAGE,
         "partial_update": MANAGE,
         "destroy": MANAGE,
-        "synchronize": OPERATE,
         "enable": OPERATE,
         "disable": OPERATE,
     }
 
     def get_queryset(self):
-        queryset = connections_visible_to(user=self.request.user).select_related("tenant")
-        return connections_with_error_flag(queryset=queryset).order_by("name", "id")
+        return connection_list(user=self.request.user).order_by("name", "id")
 
     def _output(self, connection: Connection, *, status_code=status.HTTP_200_OK) -> Response:
         return Response(ConnectionOutputSerializer(connection).data, status=status_code)
@@ -104,7 +88,10 @@ class ConnectionViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         return self.get_queryset().get(pk=connection.pk)
 
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
+        # Filtered once, by the selector (filterset_class documents the parameters).
+        queryset = connection_list(
+            user=request.user, filters=request.query_params, strict=True
+        ).order_by("name", "id")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ConnectionOutputSerializer(page, many=True).data)
 
@@ -159,20 +146,6 @@ class ConnectionViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         if connection.status != Connection.Status.DELETING:
             services.connection_delete_start(connection=connection)
         return self._output(connection, status_code=status.HTTP_202_ACCEPTED)
-
-    @extend_schema(
-        summary="SYNCHRONIZE: queue every enabled dataflow now",
-        request=None,
-        responses={202: RunOutputSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
-    def synchronize(self, request, pk=None):
-        runs = connection_synchronize(connection=self.get_object())
-        runs = Run.objects.filter(pk__in=[run.pk for run in runs]).select_related("dataflow")
-        return Response(
-            RunOutputSerializer(runs.order_by("id"), many=True).data,
-            status=status.HTTP_202_ACCEPTED,
-        )
 
     @extend_schema(
         summary="ENABLE: make the connection active and restore its schedules",

@@ -6,8 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from dataflows.models import Dataflow
-
 from .drivers import DRIVERS
 from .models import ORDER_STATUSES, Connection
 
@@ -21,31 +19,6 @@ VARIANT_OPTION_TYPES = [
     ("product_list", "Product list"),
     ("product_list_with_images", "Product list with images"),
 ]
-
-INTERVAL_CHOICES = [
-    (60, "Every minute"),
-    (5 * 60, "Every 5 minutes"),
-    (10 * 60, "Every 10 minutes"),
-    (15 * 60, "Every 15 minutes"),
-    (30 * 60, "Every 30 minutes"),
-    (3600, "Every hour"),
-    (2 * 3600, "Every 2 hours"),
-    (6 * 3600, "Every 6 hours"),
-    (12 * 3600, "Every 12 hours"),
-    (24 * 3600, "Every day"),
-    (7 * 24 * 3600, "Every week"),
-]
-
-
-def interval_label(seconds: int) -> str:
-    for value, label in INTERVAL_CHOICES:
-        if value == seconds:
-            return label
-    if seconds % 3600 == 0:
-        return f"Every {seconds // 3600} hours"
-    if seconds % 60 == 0:
-        return f"Every {seconds // 60} minutes"
-    return f"Every {seconds} seconds"
 
 
 class TokenInput(forms.PasswordInput):
@@ -254,16 +227,3 @@ SETTINGS_SECTIONS = {
     "products-stock": ProductsStockForm,
     "offers": OffersForm,
 }
-
-
-class DataflowForm(forms.Form):
-    enabled = forms.BooleanField(required=False)
-    interval_seconds = forms.TypedChoiceField(coerce=int, label="Schedule")
-
-    def __init__(self, *args, dataflow: Dataflow, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = list(INTERVAL_CHOICES)
-        if dataflow.interval_seconds not in dict(choices):
-            choices.append((dataflow.interval_seconds, interval_label(dataflow.interval_seconds)))
-            choices.sort()
-        self.fields["interval_seconds"].choices = choices

@@ -1,6 +1,7 @@
 """Who may do what with a tenant's connections (REST).
 
-Visibility is the queryset's job (`connections_visible_to`): anything of another tenant is a
+The rules are connections.access's (one rule set for screens and API); these are their DRF
+form. Visibility is the queryset's job (`connections_visible_to`): anything of another tenant is a
 404 before a permission is ever checked. These classes then decide, for a visible object, what
 the user's role in its tenant allows: viewer reads, operator also synchronizes, enables,
 disables and schedules dataflows, manager also creates, edits, deletes and sets credentials.
@@ -10,38 +11,26 @@ Staff act as managers of every tenant.
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
+from .access import MANAGE, OPERATE, VIEW, role_allows, tenant_membership
 from .models import Connection, Membership
-from .selectors import membership_for
 
-VIEW = "view"
-OPERATE = "operate"
-MANAGE = "manage"
-
-
-def role_allows(*, membership: Membership | None, need: str) -> bool:
-    if membership is None:
-        return False
-    if need == MANAGE:
-        return membership.can_manage
-    if need == OPERATE:
-        return membership.can_operate
-    return True
-
-
-def request_membership(request, *, connection: Connection) -> Membership | None:
-    """The user's membership of the connection's tenant, looked up once per request."""
-    cache = request.__dict__.setdefault("_tenant_memberships", {})
-    if connection.tenant_id not in cache:
-        cache[connection.tenant_id] = membership_for(user=request.user, tenant=connection.tenant)
-    return cache[connection.tenant_id]
+__all__ = [
+    "MANAGE",
+    "OPERATE",
+    "VIEW",
+    "ConnectionRolePermission",
+    "check_connection_role",
+    "role_allows",
+]
 
 
 def check_connection_role(request, *, connection: Connection, need: str) -> bool:
-    """True when the user's role allows `need` on the connection. A user with no membership at
-    all cannot see the connection: that is a 404, never a 403."""
+    """True when the user's role allows `need` on the connection (the rules of
+    connections.access). A user with no membership at all cannot see the connection: that is
+    a 404, never a 403."""
     if need == VIEW:
         return True
-    membership = request_membership(request, connection=connection)
+    membership = tenant_membership(request, tenant=connection.tenant)
     if membership is None:
         raise NotFound()
     return role_allows(membership=membership, need=need)

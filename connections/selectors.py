@@ -1,8 +1,14 @@
 """Reads for connections and tenants. Everything a user sees goes through these, so that tenant
 isolation is enforced in one place."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+import operator
+from functools import reduce
 
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Value
+
+from .filters import ConnectionFilter
+from .hooks import error_flags
 from .models import Connection, Membership, Tenant
 
 
@@ -28,15 +34,14 @@ def connections_visible_to(*, user) -> QuerySet[Connection]:
 
 
 def connections_with_error_flag(*, queryset: QuerySet[Connection]) -> QuerySet[Connection]:
-    """Annotate `has_order_errors`: unresolved order errors exist (orders app, once it has them)."""
-    from django.apps import apps
-
-    try:
-        order_error = apps.get_model("orders", "OrderError")
-    except LookupError:
-        return queryset.annotate(has_order_errors=Exists(Connection.objects.none()))
-    unresolved = order_error.objects.filter(connection=OuterRef("pk"), resolved_at__isnull=True)
-    return queryset.annotate(has_order_errors=Exists(unresolved))
+    """Annotate `has_order_errors`: a flag registered by an app above is raised (for orders:
+    unresolved order errors exist; see connections.hooks)."""
+    flags = error_flags()
+    if not flags:
+        return queryset.annotate(has_order_errors=Value(False, output_field=BooleanField()))
+    if len(flags) > 1:
+        flags = [ExpressionWrapper(reduce(operator.or_, flags), BooleanField())]
+    return queryset.annotate(has_order_errors=flags[0])
 
 
 def connection_active_for_store(*, store_hash: str, exclude_pk=None) -> Connection | None:
@@ -44,3 +49,24 @@ def connection_active_for_store(*, store_hash: str, exclude_pk=None) -> Connecti
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.select_related("tenant").first()
+
+
+def connection_list(
+    *, user, tenant: Tenant | None = None, filters=None, strict: bool = False
+) -> QuerySet[Connection]:
+    """The connections the user may see (of `tenant` when given), with the error flag,
+    filtered by `ConnectionFilter`: invalid filter values are ignored, or with `strict` (the
+    REST list) refused with a ValidationError naming them."""
+    queryset = connections_visible_to(user=user).select_related("tenant")
+    if tenant is not None:
+        queryset = queryset.filter(tenant=tenant)
+    queryset = connections_with_error_flag(queryset=queryset)
+    return filtered(ConnectionFilter, filters, queryset, strict=strict)
+
+
+def filtered(filterset_class, filters, queryset: QuerySet, *, strict: bool = False) -> QuerySet:
+    """`queryset` filtered by the FilterSet (HackSoft's `user_list(filters=...)`)."""
+    filterset = filterset_class(filters or {}, queryset=queryset)
+    if strict and not filterset.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
+    return filterset.qs

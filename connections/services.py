@@ -5,24 +5,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
+from . import signals
 from .bigcommerce import errors as bc_errors
 from .models import Connection, Membership, Tenant
 from .selectors import connection_active_for_store, tenants_for_user
 
-# Which read probe proves the scope a dataflow needs (writes cannot be probed harmlessly).
+# The OAuth scopes the hub's dataflows use, each with a read that proves it (writes cannot be
+# probed harmlessly).
 _SCOPE_PROBES = {
     "orders": ("Orders", lambda client: client.count_orders()),
     "products": ("Products", lambda client: next(client.iter_product_pages(limit=1), None)),
     "inventory": ("Store Locations / Inventory", lambda client: client.list_locations()),
 }
-_SCOPES_BY_KIND = {
-    "order_import": "orders",
-    "order_update": "orders",
-    "product_match": "products",
-    "changed_product_match": "products",
-    "full_stock_update": "inventory",
-    "changed_stock_update": "inventory",
-}
+SCOPES = tuple(_SCOPE_PROBES)
 
 
 def tenant_create(*, name: str, username: str, password: str) -> tuple[Tenant, str]:
@@ -63,9 +58,10 @@ def bigcommerce_client_for(*, connection: Connection):
 
 
 def connection_check_credentials(
-    *, store_hash: str, access_token: str, dataflow_kinds: list[str] | None = None
+    *, store_hash: str, access_token: str, scopes: tuple[str, ...] = SCOPES
 ) -> dict:
-    """Call the store; return its info, or raise a ValidationError that says what to fix."""
+    """Call the store; return its info, or raise a ValidationError that says what to fix.
+    `scopes` (names of `SCOPES`: orders, products, inventory) are probed; all by default."""
     from .bigcommerce.client import BigCommerceClient
 
     client = BigCommerceClient(store_hash=store_hash, access_token=access_token, max_retries=2)
@@ -89,9 +85,8 @@ def connection_check_credentials(
                 f"The store could not be reached to check the credentials: {exc}. "
                 "Try again in a few minutes."
             ) from exc
-        kinds = dataflow_kinds if dataflow_kinds is not None else list(_SCOPES_BY_KIND)
         missing = []
-        for scope in dict.fromkeys(_SCOPES_BY_KIND[k] for k in kinds if k in _SCOPES_BY_KIND):
+        for scope in dict.fromkeys(scopes):
             label, probe = _SCOPE_PROBES[scope]
             try:
                 probe(client)
@@ -149,8 +144,6 @@ def connection_create(
     check_credentials: bool = True,
     **settings_fields,
 ) -> Connection:
-    from dataflows.services import dataflows_create_for_connection
-
     store_hash = store_hash.strip()
     access_token = access_token.strip()
     connection_ensure_store_free(user=user, store_hash=store_hash)
@@ -175,7 +168,7 @@ def connection_create(
         raise ValidationError(
             {"store_hash": "This store already has an active connection."}
         ) from exc
-    dataflows_create_for_connection(connection=connection)
+    signals.connection_created.send(sender=Connection, connection=connection)
     return connection
 
 
@@ -236,10 +229,8 @@ def _connection_apply_update(
 
 
 def connection_set_active(*, connection: Connection, active: bool, user=None) -> Connection:
-    """ENABLE / DISABLE: schedules follow the status; running runs finish, runs that have not
-    started yet are cancelled on DISABLE."""
-    from dataflows.services import dataflow_schedule_sync, runs_cancel_queued
-
+    """ENABLE / DISABLE: the layers above react to the signal (schedules follow the status;
+    running runs finish, runs that have not started yet are cancelled on DISABLE)."""
     if connection.status == Connection.Status.DELETING:
         raise ValidationError("This connection is being deleted.")
     target = Connection.Status.ACTIVE if active else Connection.Status.INACTIVE
@@ -252,33 +243,19 @@ def connection_set_active(*, connection: Connection, active: bool, user=None) ->
             )
         connection.status = target
         connection.save(update_fields=["status", "updated_at"])
-        for dataflow in connection.dataflows.all():
-            dataflow.connection = connection
-            dataflow_schedule_sync(dataflow=dataflow)
-        if not active:
-            runs_cancel_queued(
-                connection=connection,
-                reason="Cancelled before it started: the connection was disabled.",
-            )
+        signal = signals.connection_enabled if active else signals.connection_disabled
+        signal.send(sender=Connection, connection=connection)
     return connection
 
 
 def connection_delete_start(*, connection: Connection) -> None:
     """Mark the connection Deleting… and remove it in the background, in batches."""
-    from dataflows.services import dataflow_schedule_sync, runs_cancel_queued
-
     from .tasks import connection_delete_task
 
     with transaction.atomic():
         connection.status = Connection.Status.DELETING
         connection.save(update_fields=["status", "updated_at"])
-        for dataflow in connection.dataflows.all():
-            dataflow.connection = connection
-            dataflow_schedule_sync(dataflow=dataflow)
-        runs_cancel_queued(
-            connection=connection,
-            reason="Cancelled before it started: the connection is being deleted.",
-        )
+        signals.connection_deleting.send(sender=Connection, connection=connection)
         transaction.on_commit(lambda: connection_delete_task.delay(connection.pk))
 
 
@@ -286,31 +263,12 @@ DELETE_BATCH_SIZE = 2000
 
 
 def connection_delete(*, connection_id: int, batch_size: int = DELETE_BATCH_SIZE) -> None:
-    """Delete a connection and all that belongs to it, in batches so no transaction is huge."""
-    from dataflows.models import Dataflow, LogEntry, Run
-
+    """Delete a connection and all that belongs to it: each layer above deletes its rows in
+    batches (so no transaction is huge) in its `connection_purge` receiver, then the row goes."""
     connection = Connection.objects.filter(pk=connection_id).first()
     if connection is None:
         return
-    for model, lookup in ((LogEntry, "run__dataflow__connection"), (Run, "dataflow__connection")):
-        while True:
-            ids = list(
-                model.objects.filter(**{lookup: connection}).values_list("pk", flat=True)[
-                    :batch_size
-                ]
-            )
-            if not ids:
-                break
-            model.objects.filter(pk__in=ids).delete()
-    from catalog.services import product_links_delete_for_connection
-
-    product_links_delete_for_connection(connection_id=connection.pk, batch_size=batch_size)
-    from orders.services import orders_delete_for_connection
-
-    orders_delete_for_connection(connection_id=connection.pk, batch_size=batch_size)
-    for dataflow in Dataflow.objects.filter(connection=connection).select_related("periodic_task"):
-        if dataflow.periodic_task_id:
-            dataflow.periodic_task.delete()
+    signals.connection_purge.send(sender=Connection, connection=connection, batch_size=batch_size)
     connection.delete()
 
 

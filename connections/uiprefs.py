@@ -172,17 +172,9 @@ def list_state(*, user, params) -> ListState:
     )
 
 
-def apply_to_queryset(*, state: ListState, queryset: QuerySet[Connection]) -> QuerySet:
-    """`queryset` must carry the `has_order_errors` annotation."""
-    f = state.filters
-    if "q" in f:
-        queryset = queryset.filter(name__icontains=f["q"])
-    if "status" in f:
-        queryset = queryset.filter(status=f["status"])
-    if "errors" in f:
-        queryset = queryset.filter(has_order_errors=f["errors"] == "yes")
-    if "driver" in f:
-        queryset = queryset.filter(driver=f["driver"])
+def sort_queryset(*, state: ListState, queryset: QuerySet[Connection]) -> QuerySet:
+    """The state's sort (filtering is `selectors.connection_list`'s). `queryset` must carry
+    the `has_order_errors` annotation."""
     desc = state.sort.startswith("-")
     order = SORT_FIELDS[state.sort.lstrip("-")]
     return queryset.order_by(f"-{order}" if desc else order, "-id" if desc else "id")

@@ -1,3 +1,6 @@
+"""The CONNECTIONS screens' URLs. The engine's tabs and SYNCHRONIZE (dataflows.urls) are
+included before these, under the same /connections/<id>/ prefix."""
+
 from django.urls import path
 
 from . import views
@@ -24,20 +27,5 @@ urlpatterns = [
         name="connection-credentials",
     ),
     path("connections/<int:pk>/settings/", views.connection_settings, name="connection-settings"),
-    path(
-        "connections/<int:pk>/dataflows/", views.connection_dataflows, name="connection-dataflows"
-    ),
-    path(
-        "connections/<int:pk>/dataflows/<int:dataflow_pk>/",
-        views.dataflow_save,
-        name="dataflow-save",
-    ),
-    path(
-        "connections/<int:pk>/dataflows/<int:dataflow_pk>/run/",
-        views.dataflow_run_now,
-        name="dataflow-run-now",
-    ),
-    path("connections/<int:pk>/runs/", views.connection_runs, name="connection-runs"),
-    path("connections/<int:pk>/runs/<int:run_pk>/", views.run_detail, name="run-detail"),
     path("connections/<int:pk>/<slug:action>/", views.connection_action, name="connection-action"),
 ]

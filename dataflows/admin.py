@@ -2,6 +2,7 @@
 (read only)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -114,10 +115,17 @@ class DataflowAdmin(HubStaffAdmin):
 
     @admin.action(description="Recover runs whose worker died (lease expired)")
     def recover_abandoned(self, request, queryset):
-        recovered = sum(
-            runs_recover_abandoned(dataflow_id=pk) for pk in queryset.values_list("pk", flat=True)
-        )
-        self.message_user(request, f"Recovered {recovered} abandoned run(s).", messages.SUCCESS)
+        ids = list(queryset.values_list("pk", flat=True))
+        recovered = sum(runs_recover_abandoned(dataflow_id=pk) for pk in ids)
+        alive = Run.objects.filter(dataflow_id__in=ids, status=Run.Status.RUNNING).count()
+        text = f"Recovered {recovered} abandoned run(s); their dataflows were queued again."
+        if alive:
+            text += (
+                f" {alive} run(s) still renew their lease (their worker is alive) and were "
+                "left running; a dead worker's lease expires within "
+                f"{settings.DATAFLOW_LEASE_SECONDS} s."
+            )
+        self.message_user(request, text, messages.SUCCESS)
 
 
 @admin.register(Run)

@@ -2,28 +2,29 @@
 and run logs (`/api/v1/runs/{id}/logs/`). Everything is reached through a connection visible
 to the user, so another tenant's dataflow, run or log is a 404."""
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, views, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from connections.api import ServiceErrorsMixin, StandardPagination
+from connections.access import OPERATE
+from connections.api import FORBIDDEN, NOT_FOUND, ServiceErrorsMixin, StandardPagination
 from connections.models import Connection
-from connections.permissions import OPERATE, ConnectionRolePermission
+from connections.permissions import ConnectionRolePermission
 from connections.selectors import connections_visible_to
 
 from .filters import LogEntryFilter, RunFilter
 from .models import Dataflow, Kind, LogEntry, Run
+from .selectors import dataflows_with_last_run, log_entry_list, run_list, runs_visible_to
 from .serializers import (
     DataflowOutputSerializer,
     DataflowUpdateInputSerializer,
     LogEntryOutputSerializer,
     RunOutputSerializer,
 )
-from .services import dataflow_update
+from .services import connection_synchronize, dataflow_update
 
 CONNECTION_ID = OpenApiParameter(
     "connection_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Connection id"
@@ -32,32 +33,6 @@ KIND = OpenApiParameter(
     "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Kind.values, description="Flow kind"
 )
 RUN_ID = OpenApiParameter("run_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Run id")
-
-# The dataflows in the order of the design's table, not alphabetically.
-_KIND_ORDER = Case(
-    *(When(kind=kind, then=Value(index)) for index, kind in enumerate(Kind)),
-    default=Value(len(Kind)),
-    output_field=IntegerField(),
-)
-
-
-def runs_visible_to(*, user):
-    return Run.objects.filter(dataflow__connection__in=connections_visible_to(user=user))
-
-
-def _dataflows_with_last_run(*, connection: Connection):
-    newest = (
-        Run.objects.filter(dataflow_id=OuterRef("dataflow_id"))
-        .order_by("-queued_at", "-id")
-        .values("pk")[:1]
-    )
-    last_runs = Run.objects.filter(pk=Subquery(newest))
-    return (
-        Dataflow.objects.filter(connection=connection)
-        .select_related("connection", "periodic_task")
-        .prefetch_related(Prefetch("runs", queryset=last_runs, to_attr="latest_runs"))
-        .order_by(_KIND_ORDER)
-    )
 
 
 @extend_schema(parameters=[CONNECTION_ID])
@@ -85,7 +60,7 @@ class DataflowViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Dataflow.objects.none()
-        return _dataflows_with_last_run(connection=self.get_connection())
+        return dataflows_with_last_run(connection=self.get_connection())
 
     @extend_schema(summary="The connection's dataflows, with their last run")
     def list(self, request, connection_pk=None):
@@ -112,7 +87,7 @@ class DataflowViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         return Response(DataflowOutputSerializer(dataflow).data)
 
 
-class RunViewSet(viewsets.ReadOnlyModelViewSet):
+class RunViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
     """Executions of dataflows, newest first."""
 
     permission_classes = [IsAuthenticated]
@@ -122,15 +97,14 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return (
-            runs_visible_to(user=self.request.user)
-            .select_related("dataflow")
-            .order_by("-queued_at", "-id")
-        )
+        return run_list(user=self.request.user)
 
     @extend_schema(summary="Runs of your tenants' dataflows, newest first")
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # Filtered once, by the selector (filterset_class documents the parameters).
+        runs = run_list(user=request.user, filters=request.query_params, strict=True)
+        page = self.paginate_queryset(runs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(summary="A run")
     def retrieve(self, request, *args, **kwargs):
@@ -138,7 +112,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(parameters=[RUN_ID])
-class RunLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RunLogViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """A run's log entries in the order they were written."""
 
     permission_classes = [IsAuthenticated]
@@ -150,8 +124,38 @@ class RunLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return LogEntry.objects.none()
         run = get_object_or_404(runs_visible_to(user=self.request.user), pk=self.kwargs["run_pk"])
-        return LogEntry.objects.filter(run=run).order_by("id")
+        return log_entry_list(run=run)
 
     @extend_schema(summary="A run's log entries")
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        run = get_object_or_404(runs_visible_to(user=request.user), pk=self.kwargs["run_pk"])
+        entries = log_entry_list(run=run, filters=request.query_params, strict=True)
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ConnectionSynchronizeView(ServiceErrorsMixin, views.APIView):
+    """SYNCHRONIZE through REST (`POST /api/v1/connections/{id}/synchronize/`)."""
+
+    permission_classes = [IsAuthenticated, ConnectionRolePermission]
+    required_roles = {"synchronize": OPERATE}
+    action = "synchronize"
+    queryset = Connection.objects.none()  # for the schema: the path's `pk` is a connection id
+
+    @extend_schema(
+        summary="SYNCHRONIZE: queue every enabled dataflow now",
+        request=None,
+        responses={202: RunOutputSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        tags=["connections"],
+    )
+    def post(self, request, pk: int):
+        connection = get_object_or_404(
+            connections_visible_to(user=request.user).select_related("tenant"), pk=pk
+        )
+        self.check_object_permissions(request, connection)
+        runs = connection_synchronize(connection=connection)
+        runs = Run.objects.filter(pk__in=[run.pk for run in runs]).select_related("dataflow")
+        return Response(
+            RunOutputSerializer(runs.order_by("id"), many=True).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -5,7 +5,8 @@ class DataflowsConfig(AppConfig):
     name = "dataflows"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connections' signals)
+        # connections' signals; the engine's parts of the CONNECTIONS screens (admin, panel)
+        from . import admin_connections, receivers, views_runs  # noqa: F401
         from .registry import discover
 
         discover()

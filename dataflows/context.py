@@ -1,15 +1,32 @@
-"""What a running flow sees: its run, dataflow, connection, a client, counters and a log."""
+"""What a running flow sees: its run, dataflow, connection, a client, counters and a log; and
+the exceptions a flow (or the engine) raises to end or hand back a run."""
 
+import contextvars
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from django.db import connection as db_connection
+from django.db import transaction
 from django.utils import timezone
 
+from .leases import Lease
 from .models import Dataflow, LogEntry, Run
+
+logger = logging.getLogger(__name__)
 
 LOG_BATCH = 500
 
 COUNTERS = ("fetched", "created", "updated", "skipped", "failed")
+
+#: The lease of a dataflow, held by the id of the run that works on it.
+DATAFLOW_LEASE = Lease(Dataflow, holder="lease_run_id", expires="lease_expires_at")
+_current: contextvars.ContextVar["RunContext | None"] = contextvars.ContextVar(
+    "dataflows_run_context", default=None
+)
 
 
 class LeaseLost(Exception):
@@ -17,8 +34,86 @@ class LeaseLost(Exception):
     that two runs of one dataflow never work at the same time."""
 
 
+class RunDeferred(Exception):
+    """The run cannot work yet (e.g. its store is busy with another bulk operation): the engine
+    puts it back in the queue, to start again `countdown` seconds later, instead of keeping a
+    worker busy waiting. The message lands in the run's log."""
+
+    def __init__(self, message: str, *, countdown: int = 30):
+        super().__init__(message)
+        self.countdown = max(1, int(countdown))
+
+
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error
+    """The process was asked to stop (SIGTERM): the run is recorded as interrupted."""
+
+
+_stopping: dict = {}
+
+
+def request_stop(reason: str) -> None:
+    """Ask every run of this process to stop at its next heartbeat (a worker shutting down)."""
+    _stopping.setdefault("reason", reason)
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM (docker stop, systemd, kill) stops this process's run like Ctrl-C does: it is
+    recorded as interrupted and its lease released, instead of being left running."""
+    import signal
+
+    def stop(signum, frame):
+        raise Interrupted(
+            "the process received SIGTERM (docker stop, systemd or kill) before the run "
+            "finished; the next run resumes from the last saved cursor."
+        )
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def current_context() -> "RunContext | None":
+    """The context of the run this thread is executing, if any."""
+    return _current.get()
+
+
 def _requests_of(client) -> int:
     return int(getattr(getattr(client, "stats", None), "requests", 0) or 0)
+
+
+class Heartbeat:
+    """A background thread that renews the run's lease (and what the flow asked to keep alive)
+    every third of the lease, so a flow stuck in one long request keeps it; it dies with the
+    process, which is what lets a killed worker's lease expire."""
+
+    def __init__(self, ctx: "RunContext"):
+        self.ctx = ctx
+        self.every_s = max(1.0, ctx.lease_seconds / 3)
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"run-{ctx.run.pk}-heartbeat", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.every_s):
+                try:
+                    if not self.ctx.renew_lease():
+                        self.lost = True
+                        return
+                    for renew in list(self.ctx._keep_alive):
+                        renew()
+                except Exception:  # a busy database now and then: try again next beat
+                    logger.warning("Run %s: heartbeat failed", self.ctx.run.pk, exc_info=True)
+        finally:
+            db_connection.close()  # this thread's own connection
 
 
 @dataclass
@@ -28,8 +123,11 @@ class RunContext:
     client: object  # BigCommerceClient; typed loosely so flows can be tested with fakes
     lease_seconds: int
     _pending_logs: list = field(default_factory=list)
-    _last_heartbeat: datetime | None = None
+    _last_heartbeat: object = None
     _requests_at_start: int = 0
+    _atomic_depth: int = 0
+    _keep_alive: list = field(default_factory=list)
+    _heartbeat: Heartbeat | None = None
 
     def __post_init__(self):
         # A client may be shared (tests, retries): count only this run's requests.
@@ -42,6 +140,8 @@ class RunContext:
     @property
     def api_requests(self) -> int:
         return max(0, _requests_of(self.client) - self._requests_at_start)
+
+    # -- counters and log --------------------------------------------------------------------
 
     def count(self, **increments: int) -> None:
         for name, value in increments.items():
@@ -66,13 +166,38 @@ class RunContext:
                 message=message,
             )
         )
-        if len(self._pending_logs) >= LOG_BATCH:
+        if len(self._pending_logs) >= LOG_BATCH and not self._atomic_depth:
             self.flush_logs()
 
     def flush_logs(self) -> None:
-        if self._pending_logs:
-            pending, self._pending_logs = self._pending_logs, []
-            LogEntry.objects.bulk_create(pending)
+        """Write the pending log entries (inside `ctx.atomic()` they wait for its end)."""
+        if self._pending_logs and not self._atomic_depth:
+            LogEntry.objects.bulk_create(self._pending_logs)
+            self._pending_logs = []
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """`with ctx.atomic():` a database transaction whose log entries and counts belong to
+        it: when the block raises (the transaction rolls back), the entries logged and the
+        counts made inside it are dropped too, so the log never reports what did not happen.
+        Nests; entries are written when the outermost block ends."""
+        mark = len(self._pending_logs)
+        counts = {name: getattr(self.run, name) for name in COUNTERS}
+        self._atomic_depth += 1
+        try:
+            with transaction.atomic():
+                yield
+        except BaseException:
+            del self._pending_logs[mark:]
+            for name, value in counts.items():
+                setattr(self.run, name, value)
+            raise
+        finally:
+            self._atomic_depth -= 1
+        if not self._atomic_depth and len(self._pending_logs) >= LOG_BATCH:
+            self.flush_logs()
+
+    # -- lease -------------------------------------------------------------------------------
 
     def progress(self, *, done: int | None = None, total: int | None = None) -> None:
         """Save counters and progress so the screens show the run moving; renews the lease
@@ -91,8 +216,24 @@ class RunContext:
         )
         self.heartbeat()
 
+    def renew_lease(self) -> bool:
+        return DATAFLOW_LEASE.renew(
+            holder=self.run.pk, seconds=self.lease_seconds, pk=self.dataflow.pk
+        )
+
+    def _lost(self) -> LeaseLost:
+        return LeaseLost(
+            f"Run {self.run.pk} stopped: it lost the lease of its dataflow (it was taken for "
+            f"abandoned after more than {self.lease_seconds} s without a heartbeat), so "
+            "another run may start."
+        )
+
     def heartbeat(self, *, force: bool = False) -> None:
         """Renew the lease (at most every third of its length unless forced)."""
+        if self._heartbeat is not None and self._heartbeat.lost:
+            raise self._lost()
+        if _stopping:
+            raise Interrupted(_stopping["reason"])
         now = timezone.now()
         if (
             not force
@@ -100,16 +241,15 @@ class RunContext:
             and now - self._last_heartbeat < timedelta(seconds=self.lease_seconds / 3)
         ):
             return
-        renewed = Dataflow.objects.filter(pk=self.dataflow.pk, lease_run=self.run).update(
-            lease_expires_at=now + timedelta(seconds=self.lease_seconds)
-        )
-        if not renewed:
-            raise LeaseLost(
-                f"Run {self.run.pk} stopped: it lost the lease of its dataflow (it was taken "
-                "for abandoned after more than "
-                f"{self.lease_seconds} s without progress), so another run may start."
-            )
+        if not self.renew_lease():
+            raise self._lost()
         self._last_heartbeat = now
+
+    def keep_alive(self, renew: Callable[[], None]) -> Callable[[], None]:
+        """Have the heartbeat also call `renew` (e.g. a store lock's) while the run works;
+        returns the function that stops it."""
+        self._keep_alive.append(renew)
+        return lambda: self._keep_alive.remove(renew) if renew in self._keep_alive else None
 
     def save_cursor(self, cursor: dict) -> None:
         """Store the flow's state for the next run, only while this run holds the lease."""
@@ -122,3 +262,20 @@ class RunContext:
                 "dataflow."
             )
         self.dataflow.cursor = cursor
+
+    # -- the engine's side -------------------------------------------------------------------
+
+    @contextmanager
+    def working(self, *, heartbeat: bool = True) -> Iterator["RunContext"]:
+        """While the flow runs: this is the thread's current context and (`heartbeat`) a
+        background thread renews the lease."""
+        token = _current.set(self)
+        if heartbeat:
+            self._heartbeat = Heartbeat(self)
+            self._heartbeat.start()
+        try:
+            yield self
+        finally:
+            if self._heartbeat is not None:
+                self._heartbeat.stop()
+            _current.reset(token)

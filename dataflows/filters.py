@@ -1,7 +1,11 @@
-"""Query filters of the REST list endpoints (django-filter). The querysets they filter are
-already limited to the user's tenants; filtering by another tenant's id yields nothing."""
+"""The runs' and log entries' filters (django-filter), one FilterSet for the screens and the
+REST lists alike (applied in dataflows.selectors). The querysets they filter are already
+limited to the user's tenants; filtering by another tenant's id yields nothing."""
+
+import re
 
 import django_filters
+from django.db.models import Q
 
 from .models import Kind, LogEntry, Run
 
@@ -21,9 +25,17 @@ class RunFilter(django_filters.FilterSet):
         field_name="queued_at", lookup_expr="lt", label="Queued before"
     )
 
+    q = django_filters.CharFilter(method="filter_q", label="Run id (#123) or error text")
+
     class Meta:
         model = Run
-        fields = ["connection", "dataflow", "kind", "status", "trigger"]
+        fields = ["connection", "dataflow", "kind", "status", "trigger", "q"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if match := re.fullmatch(r"#?(\d+)", value):
+            return queryset.filter(Q(pk=int(match[1])) | Q(error_message__icontains=value))
+        return queryset.filter(error_message__icontains=value) if value else queryset
 
 
 class LogEntryFilter(django_filters.FilterSet):

@@ -3,6 +3,8 @@ from django_celery_beat.models import PeriodicTask
 
 from connections.models import Connection
 
+from .registry import kind_choices
+
 
 class Kind(models.TextChoices):
     ORDER_IMPORT = "order_import", "Order Import"
@@ -13,6 +15,7 @@ class Kind(models.TextChoices):
     ORDER_UPDATE = "order_update", "Order Update"
 
 
+# Kept for code that still imports them; the engine reads the registry (dataflows.registry).
 # Default schedule per kind, and whether a new connection gets it enabled (Monta's defaults:
 # everything but Changed Product Match).
 DEFAULT_INTERVAL_S = {
@@ -28,7 +31,8 @@ ENABLED_BY_DEFAULT = {kind: kind != Kind.CHANGED_PRODUCT_MATCH for kind in Kind}
 
 class Dataflow(models.Model):
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="dataflows")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # The kinds the apps registered (dataflows.registry): a callable, so no list of them here.
+    kind = models.CharField(max_length=32, choices=kind_choices)
     enabled = models.BooleanField(default=True)
     interval_seconds = models.PositiveIntegerField(default=300)
     periodic_task = models.OneToOneField(
@@ -91,6 +95,14 @@ class Run(models.Model):
     class Meta:
         ordering = ["-queued_at", "-id"]
         indexes = [models.Index(fields=["dataflow", "-queued_at"])]
+        constraints = [
+            # Runs of one dataflow never overlap, whatever a worker does wrong.
+            models.UniqueConstraint(
+                fields=["dataflow"],
+                condition=models.Q(status="running"),
+                name="one_running_run_per_dataflow",
+            )
+        ]
 
     def __str__(self):
         return f"Run {self.pk} of {self.dataflow} ({self.status})"
@@ -127,6 +139,8 @@ class LogEntry(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["object_kind", "object_id"])]
+        verbose_name = "log entry"
+        verbose_name_plural = "log entries"
 
     def __str__(self):
         return f"[{self.level}] {self.message[:80]}"

@@ -1,10 +1,11 @@
 """REST API under /api/v1/: each app registers its viewsets here."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import ProductViewSet, StockViewSet
 from connections.api import ConnectionViewSet
-from dataflows.api import DataflowViewSet, RunLogViewSet, RunViewSet
+from dataflows.api import ConnectionSynchronizeView, DataflowViewSet, RunLogViewSet, RunViewSet
 from orders.api import OrderErrorViewSet, OrderViewSet
 
 router = DefaultRouter()
@@ -19,4 +20,11 @@ router.register("stock", StockViewSet, basename="stock")
 router.register("orders", OrderViewSet, basename="order")
 router.register("order-errors", OrderErrorViewSet, basename="order-error")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(  # the engine's SYNCHRONIZE, under the connection it queues
+        "connections/<int:pk>/synchronize/",
+        ConnectionSynchronizeView.as_view(),
+        name="connection-synchronize",
+    ),
+    *router.urls,
+]

@@ -4,6 +4,7 @@ Defaults give the embedded set-up (`make demo`): SQLite and a filesystem Celery 
 `var/`, no Redis. Production and CI set DATABASE_URL, CELERY_BROKER_URL and REDIS_URL.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -127,6 +128,21 @@ TEMPLATES = [
 DATABASES = {"default": _database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 # Persistent connections (seconds); 0 closes each at the end of its request or task.
 DATABASES["default"]["CONN_MAX_AGE"] = _read("DATABASE_CONN_MAX_AGE", env.int, default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default runs a worker with several threads beside the web server: WAL lets
+    # readers go on while one writes, IMMEDIATE takes the write lock when a transaction begins
+    # (no read-then-upgrade deadlock, which SQLite answers with "database is locked" at once),
+    # and a writer waits up to `timeout` seconds for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": _read("SQLITE_BUSY_TIMEOUT_S", env.int, default=30),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
+    # Tests on a file too (an in-memory database cannot use WAL), so that concurrent workers
+    # in the tests meet SQLite as the demo does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -186,19 +202,50 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A task is acknowledged when it ends, and given back to the broker when its worker process
+# dies, so a killed worker's run is delivered again (the run itself never runs twice: see
+# dataflows/services/execution.py).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A stuck run is stopped (soft: recorded as failed) and then killed (hard).
+CELERY_TASK_SOFT_TIME_LIMIT = _read("CELERY_TASK_SOFT_TIME_LIMIT_S", env.int, default=4 * 3600)
+CELERY_TASK_TIME_LIMIT = _read(
+    "CELERY_TASK_TIME_LIMIT_S", env.int, default=CELERY_TASK_SOFT_TIME_LIMIT + 300
+)
+# Redis redelivers an unacknowledged task after this; longer than the hard limit, or a long run
+# would be delivered twice.
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Schedules are django-celery-beat's database rows only (the dataflows' and the engine's
+# maintenance tasks, created by dataflows' migrations and services).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues: a run goes to its flow's queue (dataflows.registry.FlowSpec.queue, chosen when it is
+# sent); the engine's sweep, purge and deletes go to "maintenance". A worker started without
+# -Q (the demo's) consumes them all; docker-compose.yml runs one worker per group.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name}
+    for name in ("default", "orders", "shipments", "stock", "catalog", "maintenance")
+}
+CELERY_TASK_ROUTES = (
+    "dataflows.tasks.route_task",
+    {
+        "dataflows.tasks.runs_sweep_task": {"queue": "maintenance"},
+        "dataflows.tasks.logs_purge_task": {"queue": "maintenance"},
+        "connections.tasks.connection_delete_task": {"queue": "maintenance"},
+    },
+)
 
 # --- Dataflows.
-DATAFLOW_LEASE_SECONDS = _read("DATAFLOW_LEASE_SECONDS", env.int, default=15 * 60)
+# A run's lease on its dataflow: renewed every third of it by the run's heartbeat thread, so a
+# killed worker's dataflow is free (and re-queued by the sweep) within about a minute.
+DATAFLOW_LEASE_SECONDS = _read("DATAFLOW_LEASE_SECONDS", env.int, default=60)
+DATAFLOW_SWEEP_EVERY_S = _read("DATAFLOW_SWEEP_EVERY_S", env.int, default=30)
 LOG_RETENTION_DAYS = _read("LOG_RETENTION_DAYS", env.int, default=30)
-CELERY_BEAT_SCHEDULE = {
-    "purge-old-run-logs": {"task": "dataflows.tasks.logs_purge_task", "schedule": 24 * 3600},
-}
 
 # --- BigCommerce (the sandbox or any compatible server can stand in).
 BIGCOMMERCE_API_URL = _url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com", {"http", "https"})

@@ -15,14 +15,21 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from connections.access import OPERATE, REFUSED, role_allows, tenant_membership
 from connections.api import ServiceErrorsMixin, StandardPagination
-from connections.permissions import OPERATE, ConnectionRolePermission, check_connection_role
+from connections.permissions import ConnectionRolePermission
 from connections.selectors import connections_visible_to
 
-from . import services
 from .filters import OrderErrorFilter, OrderFilter
 from .models import OrderError, OrderLine, Shipment, ShipmentLine
-from .selectors import order_detail, order_errors_visible_to, orders_for_list, orders_visible_to
+from .selectors import (
+    order_detail,
+    order_error_list,
+    order_errors_visible_to,
+    order_list,
+    orders_for_list,
+    orders_visible_to,
+)
 from .serializers import (
     BulkIdsSerializer,
     BulkIgnoreInputSerializer,
@@ -34,15 +41,20 @@ from .serializers import (
     ShipmentCreateInputSerializer,
     ShipmentOutputSerializer,
 )
+from .services.errors import order_errors_ignore, order_errors_retry
+from .services.fetch_requests import order_reimport
+from .services.shipments import shipment_create
 
 NOT_FOUND = OpenApiResponse(description="No such order (or error) among your tenants'.")
 FORBIDDEN = OpenApiResponse(description="Your role in the tenant is read-only.")
-REFUSED = "Your role in this tenant is read-only: ask an operator or a manager."
 
 
 def _require_operate(request, connection) -> None:
-    if not check_connection_role(request, connection=connection, need=OPERATE):
-        raise exceptions.PermissionDenied(REFUSED)
+    membership = tenant_membership(request, tenant=connection.tenant)
+    if membership is None:
+        raise exceptions.NotFound()
+    if not role_allows(membership=membership, need=OPERATE):
+        raise exceptions.PermissionDenied(REFUSED[OPERATE])
 
 
 @extend_schema_view(
@@ -64,7 +76,8 @@ class OrderViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         return queryset.order_by("-date_created", "-id")
 
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
+        # The one way to filter: the selector applies OrderFilter (filterset_class documents it).
+        queryset = order_list(user=request.user, filters=request.query_params)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(OrderOutputSerializer(page, many=True).data)
 
@@ -85,7 +98,7 @@ class OrderViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def reimport(self, request, pk=None):
         order = self.get_object()
-        services.order_reimport(order=order)
+        order_reimport(order=order)
         return Response(OrderOutputSerializer(order).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -114,7 +127,7 @@ class OrderViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         lines = None
         if "lines" in data:
             lines = _line_ids(order=order, items=data["lines"])
-        shipment = services.shipment_create(
+        shipment = shipment_create(
             order=order,
             lines=lines,
             tracking_number=data["tracking_number"],
@@ -176,6 +189,13 @@ class OrderErrorViewSet(
             .order_by("-last_seen_at", "-id")
         )
 
+    def list(self, request):
+        # The one way to filter: the selector applies OrderErrorFilter (filterset_class
+        # documents it).
+        queryset = order_error_list(user=request.user, filters=request.query_params)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(OrderErrorOutputSerializer(page, many=True).data)
+
     def _open(self, error: OrderError) -> OrderError:
         if error.resolved_at is not None:
             raise exceptions.ValidationError(
@@ -194,7 +214,7 @@ class OrderErrorViewSet(
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def retry(self, request, pk=None):
         error = self._open(self.get_object())
-        services.order_errors_retry(errors=[error])
+        order_errors_retry(errors=[error])
         error.refresh_from_db()
         return Response(OrderErrorOutputSerializer(error).data, status=status.HTTP_202_ACCEPTED)
 
@@ -208,13 +228,13 @@ class OrderErrorViewSet(
         error = self._open(self.get_object())
         serializer = IgnoreInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.order_errors_ignore(
+        order_errors_ignore(
             errors=[error], reason=serializer.validated_data["reason"], user=request.user
         )
         error.refresh_from_db()
         return Response(OrderErrorOutputSerializer(error).data)
 
-    def _selected(self, data) -> list[OrderError]:
+    def _selected(self, data):
         queryset = self.get_queryset().filter(resolved_at__isnull=True)
         if data.get("ids"):
             ids = set(data["ids"])
@@ -254,7 +274,7 @@ class OrderErrorViewSet(
     def bulk_retry(self, request):
         serializer = BulkIdsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        count = services.order_errors_retry(errors=self._selected(serializer.validated_data))
+        count = order_errors_retry(errors=self._selected(serializer.validated_data))
         return Response({"count": count}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -274,7 +294,7 @@ class OrderErrorViewSet(
     def bulk_ignore(self, request):
         serializer = BulkIgnoreInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        count = services.order_errors_ignore(
+        count = order_errors_ignore(
             errors=self._selected(serializer.validated_data),
             reason=serializer.validated_data["reason"],
             user=request.user,

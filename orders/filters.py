@@ -1,5 +1,6 @@
-"""Query filters of the orders REST lists (django-filter). The querysets they filter are
-already limited to the user's tenants; another tenant's ids yield nothing."""
+"""The one way to filter the order lists (django-filter), used by the selectors for the
+screens and the REST API alike. The querysets they filter are already limited to the user's
+tenants; another tenant's ids yield nothing."""
 
 import django_filters
 from django.db.models import Q
@@ -23,14 +24,26 @@ class OrderFilter(django_filters.FilterSet):
     )
     archived = django_filters.BooleanFilter(field_name="is_archived")
     email = django_filters.CharFilter(lookup_expr="iexact", label="Customer e-mail")
+    q = django_filters.CharFilter(
+        method="filter_search", label="Search: order id (#123), e-mail or company (contains)"
+    )
 
     class Meta:
         model = Order
         fields = ["connection", "status", "hub_status", "bc_id", "archived"]
 
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        match = Q(email__icontains=value) | Q(customer__company__icontains=value)
+        if value.lstrip("#").isdigit():
+            match |= Q(bc_order_id=int(value.lstrip("#")))
+        return queryset.filter(match)
+
 
 class OrderErrorFilter(django_filters.FilterSet):
-    STATES = (("open", "Open"), ("ignored", "Ignored"), ("resolved", "Resolved"))
+    STATES = (("open", "Open"), ("ignored", "Ignored"), ("resolved", "Resolved"), ("all", "All"))
 
     connection = django_filters.NumberFilter(field_name="connection_id", label="Connection id")
     code = django_filters.ChoiceFilter(choices=OrderError.Code.choices)
@@ -46,6 +59,8 @@ class OrderErrorFilter(django_filters.FilterSet):
         fields = ["connection", "code", "bc_order_id", "order"]
 
     def filter_state(self, queryset, name, value):
+        if value == "all":
+            return queryset
         if value == "open":
             return queryset.filter(resolved_at__isnull=True)
         if value == "ignored":

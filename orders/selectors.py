@@ -1,13 +1,16 @@
 """Reads of the orders app. Everything a user sees goes through `*_visible_to`, so that another
 tenant's orders and errors are never found (a 404 in the API and the screens)."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from connections.bigcommerce.statuses import OrderStatus, status_label
 from connections.models import Connection
 from connections.selectors import connections_visible_to, tenants_for_user
 from dataflows.models import LogEntry
 
+from .filters import OrderErrorFilter, OrderFilter
 from .models import Address, Order, OrderError, OrderLine, Shipment, ShipmentLine
 
 
@@ -46,6 +49,39 @@ def orders_for_list(*, queryset: QuerySet[Order]) -> QuerySet[Order]:
             shipment_count=Coalesce(Subquery(shipments, output_field=IntegerField()), 0),
             line_count=Coalesce(Subquery(lines, output_field=IntegerField()), 0),
         )
+    )
+
+
+def _filtered(filterset_class, filters, queryset):
+    filterset = filterset_class(filters or {}, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError(
+            {field: [str(m) for m in messages] for field, messages in filterset.errors.items()}
+        )
+    return filterset.qs
+
+
+def order_list(*, user, filters=None, tenant=None) -> QuerySet[Order]:
+    """The orders the user may see (of `tenant` when given), filtered by `OrderFilter` (a
+    ValidationError names a filter value that is not valid), newest first, as lists show them."""
+    queryset = orders_visible_to(user=user)
+    if tenant is not None:
+        queryset = queryset.filter(tenant=tenant)
+    queryset = _filtered(OrderFilter, filters, orders_for_list(queryset=queryset))
+    return queryset.order_by("-date_created", "-id")
+
+
+def order_error_list(*, user, filters=None, tenant=None) -> QuerySet[OrderError]:
+    """The order errors the user may see (of `tenant` when given), filtered by
+    `OrderErrorFilter`, most recently seen first."""
+    queryset = order_errors_visible_to(user=user)
+    if tenant is not None:
+        queryset = queryset.filter(connection__tenant=tenant)
+    queryset = _filtered(OrderErrorFilter, filters, queryset)
+    return (
+        queryset.select_related("connection", "order")
+        .defer("connection__access_token", "order__raw")
+        .order_by("-last_seen_at", "-id")
     )
 
 
@@ -98,3 +134,15 @@ def shipments_pending(*, connection: Connection) -> QuerySet[Shipment]:
 
 def open_error_count(*, connection: Connection) -> int:
     return OrderError.objects.filter(connection=connection, resolved_at__isnull=True).count()
+
+
+def order_status_choices(*, connections) -> list[tuple[int, str]]:
+    """(status id, "id · label") for every BigCommerce status, in the stores' own labels (the
+    labels of several stores joined when they differ), as the order tables show them."""
+    choices = []
+    for status in OrderStatus:
+        labels = dict.fromkeys(
+            status_label(status, connection.order_status_labels) for connection in connections
+        ) or {status.default_label: None}
+        choices.append((int(status), f"{int(status)} · {' / '.join(labels)}"))
+    return choices

@@ -10,94 +10,78 @@ whatever the buttons showed; actions are POST only; writes go through the servic
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from connections.access import OPERATE, VIEW, connection_for_user, role_allows, tenant_require_role
 from connections.forms import ConnectionNameForm
-from connections.models import ORDER_STATUSES, Connection, Membership
-from connections.selectors import connections_visible_to, membership_for
+from connections.models import Connection
 
-from . import services
+from . import selectors
+from .filters import OrderErrorFilter
 from .models import Order, OrderError
-from .selectors import (
-    order_detail,
-    order_errors_visible_to,
-    order_log_entries,
-    orders_for_list,
-    orders_visible_to,
-)
+from .services.errors import order_errors_ignore, order_errors_retry
+from .services.fetch_requests import order_reimport as order_reimport_service
 
 ORDERS_PER_PAGE = 50
 ERRORS_PER_PAGE = 50
 LOG_ENTRIES_SHOWN = 200
-REFUSED = "Your role in this tenant is read-only: ask an operator or a manager."
-ERROR_STATES = {"open": "Open", "ignored": "Ignored", "resolved": "Resolved", "all": "All"}
+# The filters the order screens offer (OrderFilter has more, for the API).
+ORDER_FILTERS = ("connection", "status", "hub_status", "has_errors", "q")
 
 
-def _can_operate(membership: Membership | None) -> bool:
-    return bool(membership and membership.can_operate)
+def _order_for(request, pk: int, *, need: str = VIEW):
+    order = get_object_or_404(
+        selectors.orders_visible_to(user=request.user)
+        .select_related("tenant")
+        .only("pk", "tenant"),
+        pk=pk,
+    )
+    membership = tenant_require_role(request, tenant=order.tenant, need=need)
+    if request.tenancy.tenant != order.tenant:
+        request.tenancy.switch(order.tenant)
+    return order, membership
 
 
-def _membership(request, tenant) -> Membership:
-    membership = membership_for(user=request.user, tenant=tenant)
-    if membership is None:
-        raise Http404
-    if request.tenancy.tenant != tenant:
-        request.tenancy.switch(tenant)
-    return membership
+def _listed(request, select, *, names, **forced):
+    """A page's list through its selector, filtered by the query's `names` (and `forced`);
+    a filter value that is not valid is said and the unfiltered list shown."""
+    filters = {name: request.GET[name] for name in names if request.GET.get(name, "") != ""}
+    filters.update(forced)
+    try:
+        return select(filters=filters), filters
+    except ValidationError as exc:
+        messages.error(
+            request, "These filters are not valid and were left out: " + " ".join(exc.messages)
+        )
+        return select(filters=forced), forced
 
 
-def _order_for(request, pk: int) -> tuple[Order, Membership]:
-    order = get_object_or_404(orders_visible_to(user=request.user).only("pk", "tenant"), pk=pk)
-    return order, _membership(request, order.tenant)
-
-
-def _filter_orders(queryset, params) -> tuple:
-    filters = {
-        "connection": params.get("connection", ""),
-        "status": params.get("status", ""),
-        "hub_status": params.get("hub_status", ""),
-        "errors": params.get("errors", ""),
-        "q": (params.get("q") or "").strip(),
-    }
-    if filters["connection"].isdigit():
-        queryset = queryset.filter(connection_id=int(filters["connection"]))
-    if filters["status"].isdigit():
-        queryset = queryset.filter(status_id=int(filters["status"]))
-    if filters["hub_status"] in Order.HubStatus.values:
-        queryset = queryset.filter(hub_status=filters["hub_status"])
-    if filters["errors"] == "yes":
-        queryset = queryset.filter(has_errors=True)
-    elif filters["errors"] == "no":
-        queryset = queryset.filter(has_errors=False)
-    q = filters["q"]
-    if q:
-        match = Q(email__icontains=q) | Q(customer__company__icontains=q)
-        if q.lstrip("#").isdigit():
-            match |= Q(bc_order_id=int(q.lstrip("#")))
-        queryset = queryset.filter(match)
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
-    return queryset, filters, query
-
-
-def _orders_context(request, queryset, connections) -> dict:
-    queryset, filters, query = _filter_orders(
-        orders_for_list(queryset=queryset).order_by("-date_created", "-id"), request.GET
+def _orders_context(request, *, tenant, connections, connection=None) -> dict:
+    forced = {"connection": connection.pk} if connection is not None else {}
+    queryset, filters = _listed(
+        request,
+        lambda filters: selectors.order_list(user=request.user, tenant=tenant, filters=filters),
+        names=ORDER_FILTERS,
+        **forced,
     )
     page = Paginator(queryset, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = [connection] if connection is not None else connections
+    if connection is None and filters.get("connection"):
+        shown = [c for c in connections if str(c.pk) == str(filters["connection"])] or connections
     return {
         "page": page,
         "orders": list(page.object_list),
-        "filters": filters,
-        "filter_query": query,
+        "filters": {name: str(request.GET.get(name, "")) for name in ORDER_FILTERS},
+        "filtered": any(name in filters for name in ORDER_FILTERS if name not in forced),
         "connections": connections,
-        "statuses": sorted(ORDER_STATUSES.items()),
+        "statuses": selectors.order_status_choices(connections=shown),
         "hub_statuses": Order.HubStatus.choices,
         "nav": "orders",
     }
@@ -111,7 +95,7 @@ def order_list(request):
     if tenant is None:
         return render(request, "orders/list.html", {"nav": "orders", "no_tenant": True})
     connections = list(Connection.objects.filter(tenant=tenant).order_by("name", "id"))
-    context = _orders_context(request, Order.objects.filter(tenant=tenant), connections)
+    context = _orders_context(request, tenant=tenant, connections=connections)
     context["open_errors"] = OrderError.objects.filter(
         connection__tenant=tenant, resolved_at__isnull=True
     ).count()
@@ -122,8 +106,10 @@ def order_list(request):
 @require_GET
 def order_page(request, pk: int):
     order, membership = _order_for(request, pk)
-    order = order_detail(queryset=orders_visible_to(user=request.user), pk=order.pk)
-    entries = list(order_log_entries(order=order)[:LOG_ENTRIES_SHOWN])
+    order = selectors.order_detail(
+        queryset=selectors.orders_visible_to(user=request.user), pk=order.pk
+    )
+    entries = list(selectors.order_log_entries(order=order)[:LOG_ENTRIES_SHOWN])
     shipping = [a for a in order.addresses.all() if a.kind == "shipping"]
     billing = next((a for a in order.addresses.all() if a.kind == "billing"), None)
     shipments = list(order.shipments.all())
@@ -144,7 +130,7 @@ def order_page(request, pk: int):
             "errors": list(order.errors.all()),
             "entries": entries,
             "entries_truncated": len(entries) == LOG_ENTRIES_SHOWN,
-            "can_operate": _can_operate(membership),
+            "can_operate": role_allows(membership=membership, need=OPERATE),
             "nav": "orders",
             "pending_reimport": order.connection.order_fetch_requests.filter(
                 bc_order_id=order.bc_order_id
@@ -156,12 +142,10 @@ def order_page(request, pk: int):
 @login_required
 @require_POST
 def order_reimport(request, pk: int):
-    order, membership = _order_for(request, pk)
-    if not _can_operate(membership):
-        raise PermissionDenied(REFUSED)
+    order, _ = _order_for(request, pk, need=OPERATE)
     order = Order.objects.select_related("connection").get(pk=order.pk)
     try:
-        services.order_reimport(order=order)
+        order_reimport_service(order=order)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -176,38 +160,25 @@ def order_reimport(request, pk: int):
 # ----------------------------------------------------------------------------- errors
 
 
-def _errors_context(request, queryset) -> dict:
+def _errors_context(request, *, tenant) -> dict:
     state = request.GET.get("state") or "open"
-    code = request.GET.get("code", "")
-    connection = request.GET.get("connection", "")
-    if state == "open":
-        queryset = queryset.filter(resolved_at__isnull=True)
-    elif state == "ignored":
-        queryset = queryset.filter(resolution=OrderError.Resolution.IGNORED)
-    elif state == "resolved":
-        queryset = queryset.filter(resolution=OrderError.Resolution.RESOLVED)
-    if code in OrderError.Code.values:
-        queryset = queryset.filter(code=code)
-    if connection.isdigit():
-        queryset = queryset.filter(connection_id=int(connection))
-    queryset = queryset.select_related("connection", "order").defer(
-        "connection__access_token", "order__raw"
+    queryset, filters = _listed(
+        request,
+        lambda filters: selectors.order_error_list(
+            user=request.user, tenant=tenant, filters=filters
+        ),
+        names=("code", "connection"),
+        state=state,
     )
-    page = Paginator(queryset.order_by("-last_seen_at", "-id"), ERRORS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    query = "&".join(
-        f"{k}={v}" for k, v in (("state", state), ("code", code), ("connection", connection)) if v
-    )
+    page = Paginator(queryset, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "page": page,
         "errors": list(page.object_list),
-        "state": state,
-        "code": code,
-        "connection_filter": connection,
-        "states": ERROR_STATES,
+        "state": filters.get("state", "open"),
+        "code": filters.get("code", ""),
+        "connection_filter": str(filters.get("connection", "")),
+        "states": dict(OrderErrorFilter.STATES),
         "codes": OrderError.Code.choices,
-        "filter_query": query,
         "nav": "orders",
     }
 
@@ -219,7 +190,7 @@ def order_error_list(request):
     tenant = request.tenancy.tenant
     if tenant is None:
         return render(request, "orders/errors.html", {"nav": "orders", "no_tenant": True})
-    context = _errors_context(request, OrderError.objects.filter(connection__tenant=tenant))
+    context = _errors_context(request, tenant=tenant)
     context["connections"] = list(Connection.objects.filter(tenant=tenant).order_by("name"))
     context["can_operate"] = request.tenancy.can_operate
     context["counts"] = dict(
@@ -246,27 +217,26 @@ def order_error_action(request, action: str):
     except ValueError as exc:
         raise Http404 from exc
     errors = list(
-        order_errors_visible_to(user=request.user)
+        selectors.order_errors_visible_to(user=request.user)
         .filter(pk__in=ids)
         .select_related("connection__tenant")
     )
     if len(errors) != len(ids):
         raise Http404
     for tenant in {e.connection.tenant_id: e.connection.tenant for e in errors}.values():
-        if not _can_operate(membership_for(user=request.user, tenant=tenant)):
-            raise PermissionDenied(REFUSED)
+        tenant_require_role(request, tenant=tenant, need=OPERATE)
     if not errors:
         messages.error(request, f"Select the errors to {action}.")
         return redirect(back)
     try:
         if action == "retry":
-            count = services.order_errors_retry(errors=errors)
+            count = order_errors_retry(errors=errors)
             text = (
                 f"{count} error{'s' if count != 1 else ''} will be retried: the orders are "
                 "fetched again by the next Order Import run (queued now)."
             )
         else:
-            count = services.order_errors_ignore(
+            count = order_errors_ignore(
                 errors=errors, reason=request.POST.get("reason", ""), user=request.user
             )
             text = f"{count} error{'s' if count != 1 else ''} ignored."
@@ -287,11 +257,10 @@ def order_error_action(request, action: str):
 @require_GET
 def connection_orders(request, pk: int):
     """The Orders tab of a connection: its orders and its open errors."""
-    connection = get_object_or_404(
-        connections_visible_to(user=request.user).select_related("tenant"), pk=pk
+    connection, membership = connection_for_user(request, pk)
+    context = _orders_context(
+        request, tenant=connection.tenant, connections=[connection], connection=connection
     )
-    membership = _membership(request, connection.tenant)
-    context = _orders_context(request, Order.objects.filter(connection=connection), [])
     context.update(
         {
             "connection": connection,

@@ -16,7 +16,7 @@ import pkgutil
 import threading
 from collections.abc import Callable
 
-from dataflows.registry import FlowSpec, flow_spec, register_flow
+from dataflows.registry import FlowSpec, register_flow
 
 FLOWS: dict[str, Callable] = {}
 
@@ -26,23 +26,7 @@ _discover_lock = threading.Lock()
 
 # Until each app registers its own flows (orders/flows, catalog/flows), the flows of this
 # package register here with these specs.
-_SPECS = {
-    "order_import": dict(
-        label="Order Import",
-        queue="orders",
-        default_interval_s=5 * 60,
-        priority=1,
-        waits_for=("product_match",),
-        description="Imports orders in the chosen statuses from BigCommerce.",
-    ),
-    "order_update": dict(
-        label="Order Update",
-        queue="shipments",
-        default_interval_s=5 * 60,
-        priority=2,
-        description="Sends shipments with tracking back and marks orders shipped.",
-    ),
-}
+_SPECS = {}
 
 
 def register(kind: str):
@@ -70,11 +54,7 @@ def discover() -> None:
 
 def flow_for(kind: str) -> Callable | None:
     discover()
-    func = FLOWS.get(str(kind))  # this package's flows (tests swap them in FLOWS)
-    if func is not None or str(kind) in _SPECS:
-        return func
-    spec = flow_spec(kind)  # the apps' flows (catalog/flows) register there only
-    return spec.run if spec else None
+    return FLOWS.get(str(kind))
 
 
 # Imported by the registry's autodiscovery: register every flow of this package now.

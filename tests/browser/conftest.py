@@ -139,7 +139,7 @@ def _stub_store(monkeypatch):
         token = "demo-token-01"
         url = ""
 
-    def check(*, store_hash, access_token, dataflow_kinds=None):
+    def check(*, store_hash, access_token, scopes=()):
         if store_hash != Stub.store_hash or access_token != Stub.token:
             raise ValidationError(
                 {"access_token": "BigCommerce refused this store hash and access token."}

@@ -16,9 +16,20 @@ from catalog.locks import (
     store_lock_holder,
 )
 from catalog.models import StoreLock
-from dataflows.context import LeaseLost
+from dataflows.context import RunContext, RunDeferred
+from dataflows.models import Dataflow, Run
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order_import_ctx(connection):
+    """The context of a running run, current in this thread (as while a flow works)."""
+    dataflow = Dataflow.objects.get(connection=connection, kind="full_stock_update")
+    run = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.MANUAL)
+    ctx = RunContext(run=run, dataflow=dataflow, client=None, lease_seconds=60)
+    with ctx.working(heartbeat=False):
+        yield ctx
 
 
 def test_one_holder_at_a_time_per_store():
@@ -52,38 +63,33 @@ def test_an_expired_lease_is_taken_over_and_its_old_holder_stops_at_its_next_ren
     assert store_lock_holder(store_hash="store1").label == "Newcomer"
 
 
-def test_waiting_retries_until_the_store_is_free():
-    holder = StoreBulkLock("store1", label="Product Match")
-    assert holder.try_acquire()
-    waited = []
-
-    def sleep(seconds):
-        waited.append(seconds)
-        holder.release()  # the other operation finishes while we wait
-
-    with store_bulk_lock("store1", label="Push", wait_s=60, sleep=sleep, on_wait=lambda: None):
-        assert store_lock_holder(store_hash="store1").label == "Push"
-    assert waited == [2.0]
-    assert store_lock_holder(store_hash="store1") is None
-
-
-def test_a_busy_store_past_the_wait_raises_naming_the_holder():
+def test_a_busy_store_hands_the_run_back_to_the_queue_naming_the_holder():
     StoreBulkLock("store1", label="Product Match of connection 'A' (run 4)").try_acquire()
-    heartbeats = []
 
     with pytest.raises(StoreBusy) as exc:
-        with store_bulk_lock(
-            "store1", label="Push", wait_s=0, sleep=lambda s: None, on_wait=heartbeats.append
-        ):
+        with store_bulk_lock("store1", label="Push", retry_s=45):
             pytest.fail("must not get the lock")
 
     assert "busy with 'Product Match of connection 'A' (run 4)'" in str(exc.value)
-    assert isinstance(exc.value, LeaseLost)  # the engine ends the run with this message
+    # The engine puts the run back in the queue instead of a worker waiting for the store.
+    assert isinstance(exc.value, RunDeferred) and exc.value.countdown == 45
+
+
+def test_the_store_lock_is_renewed_by_the_running_run_heartbeat(order_import_ctx):
+    with store_bulk_lock("store1", label="Push") as lock:
+        StoreLock.objects.filter(store_hash="store1").update(expires_at=timezone.now())
+        for renew in order_import_ctx._keep_alive:
+            renew()
+        assert store_lock_holder(store_hash="store1").holder == lock.holder
+    assert order_import_ctx._keep_alive == []
 
 
 def test_the_lock_is_released_when_the_block_fails():
     with pytest.raises(RuntimeError):
-        with store_bulk_lock("store1", label="Push", wait_s=0):
+        with store_bulk_lock(
+            "store1",
+            label="Push",
+        ):
             raise RuntimeError("boom")
     assert store_lock_holder(store_hash="store1") is None
 

@@ -42,7 +42,7 @@ def staff_client(client, hub_staff):
 def credentials_checks(monkeypatch):
     calls = []
 
-    def check(*, store_hash, access_token, dataflow_kinds=None):
+    def check(*, store_hash, access_token, scopes=()):
         calls.append((store_hash, access_token))
         return {"name": "Checked Store"}
 

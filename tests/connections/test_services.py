@@ -332,3 +332,11 @@ def test_a_connection_being_deleted_cannot_be_updated(connection):
 
     with pytest.raises(ValidationError, match="being deleted"):
         services.connection_update(connection=connection, name="New name")
+
+
+def test_only_the_named_scopes_are_probed(store):
+    store.denied = {"inventory", "products"}
+    info = services.connection_check_credentials(
+        store_hash="abc123", access_token="t", scopes=("orders",)
+    )
+    assert info["name"]

@@ -1,11 +1,12 @@
 """Fixtures of the engine tests: tasks captured instead of sent, flows registered for a test,
 a fake BigCommerce client."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
-from dataflows import flows as flow_registry
+from dataflows import registry
+from dataflows.registry import FlowSpec
 
 
 @dataclass
@@ -30,9 +31,21 @@ class FakeClient:
 @pytest.fixture(autouse=True)
 def enqueued(monkeypatch):
     """Ids of runs whose task was sent (nothing reaches a broker)."""
-    sent: list[int] = []
-    monkeypatch.setattr("dataflows.services._enqueue_run", sent.append)
+    sent = SentRuns()
+    monkeypatch.setattr("dataflows.services._enqueue_run", sent.send)
     return sent
+
+
+class SentRuns(list):
+    """The ids of the runs sent, in order; `countdowns[run_id]` the last countdown of each."""
+
+    def __init__(self):
+        super().__init__()
+        self.countdowns: dict[int, int | None] = {}
+
+    def send(self, run_id: int, countdown: int | None = None) -> None:
+        self.append(run_id)
+        self.countdowns[run_id] = countdown
 
 
 @pytest.fixture
@@ -45,11 +58,13 @@ def fake_client(monkeypatch):
 
 @pytest.fixture
 def register_flow(monkeypatch):
-    """register_flow(kind, func): func runs for kind during this test only."""
-    flow_registry.discover()  # so that a real flow module cannot overwrite the test's one
+    """register_flow(kind, func, **spec): func runs for kind during this test only (with the
+    registered spec's other fields, changed by `spec`)."""
 
-    def register(kind, func):
-        monkeypatch.setitem(flow_registry.FLOWS, str(kind), func)
+    def register(kind, func, **changes):
+        kind = str(kind)
+        spec = registry.flow_spec(kind) or FlowSpec(kind=kind, label=kind, run=func)
+        monkeypatch.setitem(registry._FLOWS, kind, replace(spec, run=func, **changes))
         return func
 
     return register
@@ -57,9 +72,15 @@ def register_flow(monkeypatch):
 
 @pytest.fixture
 def unregister_flow(monkeypatch):
-    flow_registry.discover()
-
     def unregister(kind):
-        monkeypatch.delitem(flow_registry.FLOWS, str(kind), raising=False)
+        monkeypatch.delitem(registry._FLOWS, str(kind), raising=False)
 
     return unregister
+
+
+@pytest.fixture
+def no_prerequisites(monkeypatch):
+    """Every flow runs without waiting for another (FlowSpec.waits_for), for engine tests that
+    are not about it."""
+    for kind, spec in list(registry._FLOWS.items()):
+        monkeypatch.setitem(registry._FLOWS, kind, replace(spec, waits_for=()))

@@ -15,7 +15,11 @@ from celery._state import get_current_app
 from celery.contrib.testing.worker import start_worker
 from django.db import connections
 
+from connections.models import Connection
 from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.registry import flow_specs
+from dataflows.services import connection_synchronize, dataflows_create_for_connection
+from dataflows.services.queueing import _enqueue_run as real_enqueue_run
 from dataflows.tasks import dataflow_scheduled_run_task, run_execute_task
 
 # A database number of its own, so other tests and a local demo are not disturbed.
@@ -64,6 +68,8 @@ def worker_app(redis_broker_url, monkeypatch):
         result_expires=300,
         task_always_eager=False,
         task_default_queue=queue,
+        task_queues={queue: {"exchange": queue, "routing_key": queue}},
+        task_routes=({"*": {"queue": queue}},),
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=False,
     )
@@ -89,7 +95,7 @@ def worker_app(redis_broker_url, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_executes_a_scheduled_run_end_to_end(
-    worker_app, connection, register_flow, fake_client
+    worker_app, connection, register_flow, fake_client, no_prerequisites
 ):
     def tiny_flow(ctx):
         ctx.client.get(2)
@@ -130,3 +136,100 @@ def test_a_real_worker_executes_a_queued_run_and_reports_a_not_implemented_kind(
     assert status == Run.Status.FAILED
     run.refresh_from_db()
     assert "Order Update is not implemented yet" in run.error_message
+
+
+# ----------------------------------------------------------------------------- SYNCHRONIZE
+
+
+@pytest.fixture
+def busy_worker_app(tmp_path, monkeypatch):
+    """A Celery app like the demo's: Redis when CELERY_BROKER_URL names it, else the
+    filesystem broker in a directory of this test; every task to one queue of its own."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping)
+
+    monkeypatch.setenv("CELERY_SKIP_CHECKS", "1")
+    # The engine sends for real in this test (conftest records sends by default).
+    monkeypatch.setattr("dataflows.services._enqueue_run", real_enqueue_run)
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    options = {}
+    if not broker.startswith("redis"):
+        broker = "filesystem://"
+        folder = tmp_path / "broker"
+        folder.mkdir()
+        options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    previous = get_current_app()
+    queue = f"hub-test-{uuid.uuid4().hex}"
+    app = Celery("integrationhub-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=broker,
+        broker_transport_options=options,
+        result_backend="cache+memory://",
+        task_always_eager=False,
+        task_default_queue=queue,
+        task_queues={queue: {"exchange": queue, "routing_key": queue}},
+        task_routes=({"*": {"queue": queue}},),
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=False,
+    )
+    app.set_current()
+
+    def close_worker_db_connections(**kwargs):
+        connections.close_all()
+
+    celery_signals.task_postrun.connect(close_worker_db_connections, weak=False)
+    try:
+        yield app
+    finally:
+        celery_signals.task_postrun.disconnect(close_worker_db_connections)
+        previous.set_current()
+        previous.set_default()
+        app.close()
+
+
+def _wait_until_no_run_is_pending(deadline_s: float) -> None:
+    """Every run has ended (the worker is asynchronous: look at the runs, bounded)."""
+    import threading
+    import time
+
+    end = time.monotonic() + deadline_s
+    pending = Run.objects.filter(status__in=(Run.Status.QUEUED, Run.Status.RUNNING))
+    while pending.exists():
+        assert time.monotonic() < end, list(pending.values("pk", "dataflow__kind", "status"))
+        threading.Event().wait(0.2)
+
+
+@pytest.mark.sandbox
+@pytest.mark.django_db(transaction=True)
+def test_synchronize_runs_every_dataflow_of_a_connection_at_once_and_all_succeed(
+    busy_worker_app, sandbox_settings, tenant
+):
+    connection = Connection.objects.create(
+        tenant=tenant,
+        name="Sandbox store",
+        store_hash=sandbox_settings.store_hash,
+        access_token=sandbox_settings.token,
+    )
+    dataflows_create_for_connection(connection=connection)
+    Dataflow.objects.filter(connection=connection).update(enabled=True)
+
+    with start_worker(
+        busy_worker_app, pool="threads", concurrency=4, perform_ping_check=False,
+        shutdown_timeout=60,
+    ):
+        runs = connection_synchronize(connection=connection)
+        _wait_until_no_run_is_pending(deadline_s=180)
+
+    assert len(runs) == len(flow_specs())
+    outcome = {
+        run.dataflow.kind: (run.status, run.error_message)
+        for run in Run.objects.select_related("dataflow")
+    }
+    assert len(outcome) == len(flow_specs())
+    # Partial: some records legitimately fail (e.g. an order of a product the store lacks);
+    # never failed, never "database is locked".
+    assert {status for status, _ in outcome.values()} <= {"succeeded", "partial"}, outcome
+    # Order Import waited for the connection's first Product Match.
+    product_match = Run.objects.get(dataflow__kind="product_match")
+    order_import = Run.objects.get(dataflow__kind="order_import")
+    assert order_import.started_at >= product_match.finished_at

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
 from django.db import connections
@@ -18,9 +19,12 @@ from connections.services import connection_set_active
 from dataflows import services
 from dataflows.context import LeaseLost, RunContext
 from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.services.recording import finish
 from tests.fixtures.tenants import make_connection
 
-LEASE = 900
+pytestmark = pytest.mark.usefixtures("no_prerequisites")
+
+LEASE = settings.DATAFLOW_LEASE_SECONDS
 
 
 def dataflow_of(connection, kind=Kind.ORDER_IMPORT) -> Dataflow:
@@ -240,10 +244,12 @@ def test_two_claims_of_one_dataflow_have_one_winner(order_import):
 
 def test_an_expired_lease_can_be_claimed_by_another_run(order_import):
     first, second = queued_run(order_import), queued_run(order_import)
-    now = timezone.now()
-    assert services._claim(run=first, lease_seconds=LEASE, now=now)
-    assert not services._claim(run=second, lease_seconds=LEASE, now=now + timedelta(seconds=LEASE))
-    assert services._claim(run=second, lease_seconds=LEASE, now=now + timedelta(seconds=LEASE + 1))
+    assert services._claim(run=first, lease_seconds=LEASE)
+    assert not services._claim(run=second, lease_seconds=LEASE)
+    Dataflow.objects.filter(pk=order_import.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert services._claim(run=second, lease_seconds=LEASE)
 
 
 def test_a_run_refused_because_another_runs_stays_queued_and_is_handed_over_when_it_ends(
@@ -260,7 +266,7 @@ def test_a_run_refused_because_another_runs_stays_queued_and_is_handed_over_when
     assert waiting.status == Run.Status.QUEUED and waiting.started_at is None
     # The holder ends (here: as run_execute's end would) and hands over to the waiting run.
     with django_capture_on_commit_callbacks(execute=True):
-        services._finish(holder, Run.Status.SUCCEEDED, "", ctx=None)
+        finish(holder, Run.Status.SUCCEEDED, "", ctx=None)
     assert enqueued == [waiting.pk]
     assert services.run_execute(run_id=waiting.pk).status == Run.Status.SUCCEEDED
 
@@ -312,7 +318,7 @@ def test_progress_renews_the_lease(order_import, register_flow, fake_client):
 
     register_flow(Kind.ORDER_IMPORT, flow)
     services.run_execute(run_id=queued_run(order_import).pk)
-    assert seen["expires"] > timezone.now() + timedelta(seconds=LEASE - 60)
+    assert seen["expires"] > timezone.now() + timedelta(seconds=LEASE - 10)
 
 
 def test_a_run_that_lost_its_lease_stops_at_its_next_progress(
@@ -352,14 +358,15 @@ def test_a_run_that_lost_its_lease_cannot_save_its_cursor(order_import, register
 
 def test_a_run_whose_worker_died_is_recovered_once_its_lease_expired(order_import):
     dead = hold_lease(order_import, expires_in_s=LEASE)
-    order_import.refresh_from_db()
-    expires = order_import.lease_expires_at
 
-    assert services.runs_recover_abandoned(now=expires - timedelta(seconds=1)) == 0
+    assert services.runs_recover_abandoned() == 0
     dead.refresh_from_db()
     assert dead.status == Run.Status.RUNNING
 
-    assert services.runs_recover_abandoned(now=expires + timedelta(seconds=1)) == 1
+    Dataflow.objects.filter(pk=order_import.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert services.runs_recover_abandoned() == 1
     dead.refresh_from_db()
     assert dead.status == Run.Status.FAILED
     assert "stopped" in dead.error_message and "resumes" in dead.error_message
@@ -401,7 +408,7 @@ def test_the_sweep_sends_again_the_task_of_a_run_that_waits_on_a_free_dataflow(
     behind_busy = queued_run(busy)
     Run.objects.filter(pk=behind_busy.pk).update(queued_at=timezone.now() - timedelta(minutes=10))
 
-    assert services.runs_sweep() == {"recovered": 0, "resent": 1}
+    assert services.runs_sweep() == {"recovered": 0, "resent": 1, "deletes_resent": 0}
     assert enqueued == [lost.pk]
     assert fresh.pk not in enqueued
 

@@ -5,9 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from dataflows import tasks
 from dataflows.models import Dataflow, Kind, LogEntry, Run
+
+pytestmark = pytest.mark.usefixtures("no_prerequisites")
 
 
 @pytest.fixture
@@ -68,17 +71,24 @@ def test_the_sweep_task_recovers_abandoned_runs(order_import):
     Dataflow.objects.filter(pk=order_import.pk).update(
         lease_run=run, lease_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    assert tasks.runs_sweep_task.apply().get() == {"recovered": 1, "resent": 0}
+    assert tasks.runs_sweep_task.apply().get() == {
+        "recovered": 1,
+        "resent": 0,
+        "deletes_resent": 0,
+    }
     run.refresh_from_db()
     assert run.status == Run.Status.FAILED
 
 
-def test_the_beat_schedule_has_the_sweep_and_the_purge():
+def test_the_sweep_and_the_purge_are_beat_rows_like_every_schedule(db, settings):
     from integrationhub.celery import app
 
-    schedule = app.conf.beat_schedule
-    assert schedule["sweep-dataflow-runs"]["task"] == "dataflows.tasks.runs_sweep_task"
-    assert schedule["purge-old-run-logs"]["task"] == "dataflows.tasks.logs_purge_task"
+    assert not app.conf.beat_schedule  # one way: django-celery-beat's rows
+    sweep = PeriodicTask.objects.get(name="dataflows-sweep")
+    assert sweep.task == "dataflows.tasks.runs_sweep_task" and sweep.enabled
+    assert sweep.interval.every == settings.DATAFLOW_SWEEP_EVERY_S <= 60
+    purge = PeriodicTask.objects.get(name="dataflows-purge-logs")
+    assert purge.task == "dataflows.tasks.logs_purge_task" and purge.queue == "maintenance"
 
 
 def test_the_tasks_are_registered_under_the_names_beat_uses():

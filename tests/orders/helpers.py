@@ -10,8 +10,10 @@ from catalog.models import Product, ProductLink
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
 from connections.models import Connection
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.models import Dataflow, Run
 from dataflows.services import dataflow_run_foreground, dataflows_create_for_connection
+from orders.flows import ORDER_IMPORT
+from orders.services.importer import OrderImporter
 
 
 def make_store_connection(tenant, sandbox, **settings) -> Connection:
@@ -61,7 +63,7 @@ def client_for(sandbox, contract=None, **kwargs) -> BigCommerceClient:
     return client
 
 
-def run_flow(connection, kind=Kind.ORDER_IMPORT, *, client) -> Run:
+def run_flow(connection, kind=ORDER_IMPORT, *, client) -> Run:
     dataflow = Dataflow.objects.select_related("connection").get(connection=connection, kind=kind)
     run = dataflow_run_foreground(dataflow=dataflow, client=client)
     run.refresh_from_db()
@@ -71,6 +73,7 @@ def run_flow(connection, kind=Kind.ORDER_IMPORT, *, client) -> Run:
 # ----------------------------------------------------------------------------- payloads
 
 _ids = itertools.count(1000)
+T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
 
 
 def rfc(dt: datetime) -> str:
@@ -125,7 +128,7 @@ def order_payload(
     modified: datetime | None = None,
     **overrides,
 ) -> dict:
-    created = created or datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    created = created or T0
     modified = modified or created
     lines = [line()] if lines is None else lines
     if shipping is None:
@@ -173,3 +176,25 @@ def order_payload(
     }
     payload.update(overrides)
     return payload
+
+
+# ----------------------------------------------------------------------------- importing
+
+
+class Log(list):
+    """An importer's log callback that keeps what it was told."""
+
+    def __call__(self, message, level, bc_order_id):
+        self.append((level, bc_order_id, message))
+
+    def text(self):
+        return "\n".join(m for _, _, m in self)
+
+
+def importer(connection, log=None, **kwargs) -> OrderImporter:
+    return OrderImporter(connection=connection, log=log, **kwargs)
+
+
+def reserved(product) -> int:
+    product.refresh_from_db()
+    return product.reserved_by_orders

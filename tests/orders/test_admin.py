@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from catalog.models import Product
 from orders.models import Order, OrderError, Shipment
-from orders.services import OrderImporter
+from orders.services.importer import OrderImporter
 from tests.orders.helpers import line, order_payload
 
 
@@ -50,8 +50,7 @@ def test_a_shipment_recorded_in_the_admin_goes_through_the_checks(admin_client, 
     assert shipment.lines.get().quantity == 2 and shipment.tracking_carrier == "ups"
 
 
-def test_errors_are_retried_and_ignored_from_the_admin(admin_client, order, monkeypatch):
-    monkeypatch.setattr("orders.services._queue", lambda pk, kind: None)
+def test_errors_are_retried_and_ignored_from_the_admin(admin_client, order, queued):
     error = OrderError.objects.get(bc_order_id=102)
     url = reverse("admin:orders_ordererror_changelist")
     admin_client.post(url, {"action": "retry", "_selected_action": [error.pk]})

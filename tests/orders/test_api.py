@@ -11,7 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from catalog.models import Product
 from orders.models import OrderError, OrderFetchRequest, Shipment
-from orders.services import OrderImporter, shipment_create
+from orders.services.importer import OrderImporter
+from orders.services.shipments import shipment_create
 from tests.fixtures.tenants import api_client_for
 from tests.orders.helpers import line, order_payload
 
@@ -19,10 +20,8 @@ T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def no_queueing(monkeypatch):
+def no_queueing(queued):
     """Retries and re-imports queue an Order Import run: recorded, not sent."""
-    queued = []
-    monkeypatch.setattr("orders.services._queue", lambda pk, kind: queued.append((pk, kind)))
     return queued
 
 

@@ -11,7 +11,8 @@ from django.db import connections
 from catalog.models import Product
 from connections.models import Connection
 from orders.models import Customer, Order, OrderLine
-from orders.services import OrderImporter, products_recount_reserved
+from orders.services.importer import OrderImporter
+from orders.services.reservations import products_recount_reserved
 from tests.fixtures.tenants import make_connection
 from tests.orders.helpers import line, order_payload
 

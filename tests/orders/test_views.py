@@ -1,21 +1,26 @@
 """The orders screens with Django's test client: every page and action as the tenant's
 manager, operator, viewer, a manager of another tenant (404) and anonymous (log-in page)."""
 
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Product
-from dataflows.models import Dataflow, Kind, LogEntry, Run
-from orders.models import OrderError, OrderFetchRequest
-from orders.services import OrderImporter, shipment_create
+from dataflows.models import Dataflow, LogEntry, Run
+from orders.flows import ORDER_IMPORT
+from orders.models import Order, OrderError, OrderFetchRequest
+from orders.services.importer import OrderImporter
+from orders.services.shipments import shipment_create
 from tests.fixtures.tenants import make_connection
-from tests.orders.helpers import line, order_payload
+from tests.orders.helpers import address, line, order_payload
 
 
 @pytest.fixture(autouse=True)
-def no_queueing(monkeypatch):
-    monkeypatch.setattr("orders.services._queue", lambda pk, kind: None)
+def no_queueing(queued):
+    return queued
 
 
 def client_for(user) -> Client:
@@ -28,7 +33,7 @@ def client_for(user) -> Client:
 @pytest.fixture
 def orders(tenant, connection):
     Product.objects.create(tenant=tenant, sku="SKU-1")
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    dataflow = Dataflow.objects.get(connection=connection, kind=ORDER_IMPORT)
     run = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.MANUAL)
 
     def log(message, level, bc_order_id):
@@ -177,3 +182,50 @@ def test_an_order_of_another_of_my_tenants_switches_to_it(manager, other_tenant,
 
     assert client.get(reverse("order-detail", args=[order.pk])).status_code == 200
     assert "#700" in client.get(reverse("orders")).content.decode()
+
+
+def test_a_shipped_order_shows_its_shipments_and_bigcommerces_ship_date(manager, orders):
+    order = orders[101]
+    url = reverse("order-detail", args=[order.pk])
+    assert "Not shipped yet" in client_for(manager).get(url).content.decode()
+
+    shipment = shipment_create(order=order, tracking_number="1Z-TRACK")
+    html = client_for(manager).get(url).content.decode()
+    shipped = html.split("data-shipped>", 1)[1].split("</dd>", 1)[0]
+    assert f"Shipment #{shipment.pk}" in shipped and "—" not in shipped
+
+    Order.objects.filter(pk=order.pk).update(date_shipped=datetime(2024, 3, 2, 9, 30, tzinfo=UTC))
+    html = client_for(manager).get(url).content.decode()
+    assert "02/03/2024 09:30" in html.split("data-shipped>", 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_status_filter_uses_the_stores_labels_with_the_id(manager, orders, connection):
+    connection.order_status_labels = {"11": "To pack"}
+    connection.save()
+    html = client_for(manager).get(reverse("connection-orders", args=[connection.pk]))
+    html = html.content.decode()
+    assert '<option value="11">11 · To pack</option>' in html
+    assert "Awaiting Fulfillment" not in html  # neither in the filter nor in the table
+    assert "To pack" in html.split("<tbody>", 1)[1]
+
+
+@pytest.mark.parametrize("search", ["#123", "Smith & Sons"])
+def test_the_pages_links_keep_the_search_encoded(manager, connection, search, monkeypatch):
+    monkeypatch.setattr("orders.views.ORDERS_PER_PAGE", 1)
+    Product.objects.create(tenant=connection.tenant, sku="SKU-1")
+    company = {"company": "#123 Trading" if search == "#123" else "Smith & Sons"}
+    OrderImporter(connection=connection).import_page(
+        [
+            order_payload(123, billing=address(**company)),
+            order_payload(124, billing=address(**company)),
+        ]
+    )
+    client = client_for(manager)
+
+    first = client.get(reverse("orders"), {"q": search}).content.decode()
+
+    encoded = urlencode({"q": search, "page": 2})
+    assert f'href="?{encoded.replace("&", "&amp;")}"' in first
+    second = client.get(reverse("orders") + "?" + encoded).content.decode()
+    assert "Page 2 of 2" in second
+    assert f'value="{search.replace("&", "&amp;")}"' in second  # the whole search, not split

@@ -12,8 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from connections.models import Connection
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.context import Interrupted, interrupt_on_sigterm
+from dataflows.models import Dataflow, Run
+from dataflows.registry import flow_specs, kind_label
 from dataflows.services import dataflow_run_foreground
+
+
+def _kinds() -> list[str]:
+    return [spec.kind for spec in flow_specs()]
 
 
 class Command(BaseCommand):
@@ -24,7 +30,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("connection_id", help="the connection's ID (CONNECTIONS list)")
-        parser.add_argument("kind", help=f"the dataflow kind: {', '.join(Kind.values)}")
+        parser.add_argument("kind", help=f"the dataflow kind: {', '.join(_kinds())}")
 
     def handle(self, *args, connection_id, kind, **options):
         try:
@@ -38,20 +44,23 @@ class Command(BaseCommand):
         if connection is None:
             raise CommandError(f"There is no connection with ID {pk}.")
         kind = kind.strip().lower().replace("-", "_")
-        if kind not in Kind.values:
+        if kind not in _kinds() and not connection.dataflows.filter(kind=kind).exists():
             raise CommandError(
-                f"Unknown dataflow kind {kind!r}; use one of: {', '.join(Kind.values)}."
+                f"Unknown dataflow kind {kind!r}; use one of: {', '.join(_kinds())}."
             )
         dataflow = Dataflow.objects.filter(connection=connection, kind=kind).first()
         if dataflow is None:
             raise CommandError(
-                f"Connection {pk} ({connection.name}) has no {Kind(kind).label} dataflow."
+                f"Connection {pk} ({connection.name}) has no {kind_label(kind)} dataflow."
             )
         dataflow.connection = connection
+        interrupt_on_sigterm()  # recorded as interrupted, like Ctrl-C
         try:
             run = dataflow_run_foreground(dataflow=dataflow)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        except Interrupted as exc:
+            raise CommandError(f"Interrupted: {exc}", returncode=143) from exc
 
         summary = {
             **run.summary(),

@@ -1,0 +1,59 @@
+"""Reads of the engine's screens and API. Everything goes through a connection the user may
+see, so another tenant's dataflow, run or log is never listed."""
+
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+
+from connections.models import Connection
+from connections.selectors import connections_visible_to, filtered
+
+from .filters import LogEntryFilter, RunFilter
+from .models import Dataflow, Kind, LogEntry, Run
+
+# The dataflows in the order of the design's table, not alphabetically.
+_KIND_ORDER = Case(
+    *(When(kind=kind, then=Value(index)) for index, kind in enumerate(Kind)),
+    default=Value(len(Kind)),
+    output_field=IntegerField(),
+)
+
+
+def runs_visible_to(*, user) -> QuerySet[Run]:
+    return Run.objects.filter(dataflow__connection__in=connections_visible_to(user=user))
+
+
+def run_list(
+    *, user, connection: Connection | None = None, filters=None, strict: bool = False
+) -> QuerySet[Run]:
+    """Runs newest first, filtered by `RunFilter` (invalid values ignored; with `strict`, the
+    REST list, refused with a ValidationError)."""
+    queryset = runs_visible_to(user=user).select_related("dataflow")
+    if connection is not None:
+        queryset = queryset.filter(dataflow__connection=connection)
+    queryset = queryset.order_by("-queued_at", "-id")
+    return filtered(RunFilter, filters, queryset, strict=strict)
+
+
+def runs_active_exist(*, connection: Connection) -> bool:
+    return Run.objects.filter(
+        dataflow__connection=connection, status__in=(Run.Status.QUEUED, Run.Status.RUNNING)
+    ).exists()
+
+
+def log_entry_list(*, run: Run, filters=None, strict: bool = False) -> QuerySet[LogEntry]:
+    """A run's log entries in the order they were written, filtered by `LogEntryFilter`."""
+    return filtered(LogEntryFilter, filters, run.log_entries.order_by("id"), strict=strict)
+
+
+def dataflows_with_last_run(*, connection: Connection) -> QuerySet[Dataflow]:
+    newest = (
+        Run.objects.filter(dataflow_id=OuterRef("dataflow_id"))
+        .order_by("-queued_at", "-id")
+        .values("pk")[:1]
+    )
+    last_runs = Run.objects.filter(pk=Subquery(newest))
+    return (
+        Dataflow.objects.filter(connection=connection)
+        .select_related("connection", "periodic_task")
+        .prefetch_related(Prefetch("runs", queryset=last_runs, to_attr="latest_runs"))
+        .order_by(_KIND_ORDER)
+    )

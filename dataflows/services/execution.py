@@ -1,0 +1,207 @@
+"""Running one run to its end: beat's tick, `runflow` in the foreground, and the task."""
+
+import logging
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Now
+
+from connections.bigcommerce.errors import BigCommerceError
+
+from ..context import Interrupted, LeaseLost, RunContext, RunDeferred
+from ..models import Dataflow, LogEntry, Run
+from ..registry import flow_spec, kind_label
+from .claims import _claim, _release, runs_recover_abandoned
+from .queueing import refuse_inactive, run_queue, send_run, waiting_or_new_run
+from .recording import describe, finish, finish_unstarted, requeue
+
+logger = logging.getLogger(__name__)
+
+#: Seconds before a run that waits for a prerequisite (`FlowSpec.waits_for`) looks again.
+PREREQUISITE_RETRY_S = 30
+DONE = (Run.Status.SUCCEEDED, Run.Status.PARTIAL)
+
+
+def dataflow_run_scheduled(*, dataflow_id: int) -> Run | None:
+    """Beat's tick: run the dataflow now, unless it was disabled meanwhile or a run of it is
+    still going (that run covers this tick)."""
+    dataflow = Dataflow.objects.select_related("connection").filter(pk=dataflow_id).first()
+    if dataflow is None or not dataflow.enabled or not dataflow.connection.is_active:
+        return None
+    runs_recover_abandoned(dataflow_id=dataflow_id)
+    with transaction.atomic():
+        run, busy = waiting_or_new_run(
+            dataflow=dataflow, trigger=Run.Trigger.SCHEDULE, create_when_busy=False
+        )
+    if busy:
+        logger.info("Dataflow %s: a run is still going, tick skipped", dataflow_id)
+        return None
+    return run_execute(run_id=run.pk)
+
+
+def dataflow_run_foreground(*, dataflow: Dataflow, client=None) -> Run:
+    """Run a dataflow now in this process (`runflow`); refused, as a failed run, when a run of
+    the dataflow is going."""
+    refuse_inactive(dataflow.connection)
+    run = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.MANUAL)
+    return run_execute(run_id=run.pk, client=client, wait_if_busy=False)
+
+
+#: Runs that wait for their prerequisites: the automatic ones. A run asked for by name
+#: (runflow, run now, a webhook, a retry) runs as asked.
+WAITING_TRIGGERS = (Run.Trigger.SCHEDULE, Run.Trigger.SYNCHRONIZE)
+
+
+def _prerequisite_missing(run: Run, dataflow: Dataflow, spec) -> Run | None:
+    """`spec.waits_for`: a kind that must have succeeded once on the connection first (while
+    its dataflow is enabled). Queues it and puts this run back to wait (or fails it when the
+    prerequisite's last run failed); None when all is met."""
+    for kind in spec.waits_for:
+        first = Dataflow.objects.filter(
+            connection_id=dataflow.connection_id, kind=kind, enabled=True
+        ).first()
+        if first is None or first.runs.filter(status__in=DONE).exists():
+            continue
+        needed, this = kind_label(kind), kind_label(dataflow.kind)
+        last = first.runs.exclude(status__in=(Run.Status.QUEUED, Run.Status.RUNNING)).first()
+        pending = first.runs.filter(status__in=(Run.Status.QUEUED, Run.Status.RUNNING)).exists()
+        if last is not None and not pending:
+            return finish_unstarted(
+                run,
+                f"Not started: {this} waits for a first successful {needed} on this "
+                f"connection (so that its records can be matched), and its last run "
+                f"({last.pk}) failed: fix that and synchronize again.",
+            )
+        first.connection = dataflow.connection
+        queued = run_queue(dataflow=first, trigger=run.trigger)
+        LogEntry.objects.create(
+            run=run,
+            message=f"Waiting for the first {needed} of this connection (run {queued.pk}); "
+            f"this run starts once it has succeeded.",
+        )
+        transaction.on_commit(lambda: send_run(run.pk, PREREQUISITE_RETRY_S))
+        return run
+    return None
+
+
+def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
+    """Run one queued run to its end. Never raises for flow errors: they land on the run.
+
+    When a run of the same dataflow holds the lease, the run stays queued (and runs when that
+    one hands over) or, with `wait_if_busy=False`, ends failed without starting. A flow that
+    raises RunDeferred is put back in the queue; SIGTERM (Interrupted) and other interrupts
+    are recorded, then go on.
+    """
+    from connections.services import bigcommerce_client_for
+
+    # The token is read (decrypted) only when the client is made, so that a key problem
+    # fails the run with its message instead of the task.
+    run = (
+        Run.objects.select_related("dataflow__connection__tenant")
+        .defer("dataflow__connection__access_token")
+        .get(pk=run_id)
+    )
+    if run.status != Run.Status.QUEUED:
+        return run  # a second delivery of the task, or already cancelled
+    dataflow = run.dataflow
+    connection = dataflow.connection
+    label = kind_label(dataflow.kind)
+    if not connection.is_active:
+        return finish_unstarted(
+            run,
+            f"Not started: connection '{connection.name}' is "
+            f"{connection.get_status_display().lower()}.",
+        )
+    spec = flow_spec(dataflow.kind)
+    if spec is None:
+        return finish_unstarted(
+            run,
+            f"{label} is not implemented yet: no installed app provides a flow of kind "
+            f"'{dataflow.kind}', so this run did nothing.",
+        )
+    if run.trigger in WAITING_TRIGGERS and spec.waits_for:
+        waiting = _prerequisite_missing(run, dataflow, spec)
+        if waiting is not None:
+            return waiting
+
+    lease_seconds = settings.DATAFLOW_LEASE_SECONDS
+    runs_recover_abandoned(dataflow_id=dataflow.pk, requeue=False)
+    if not _claim(run=run, lease_seconds=lease_seconds):
+        holder = Dataflow.objects.values_list("lease_run_id", flat=True).get(pk=dataflow.pk)
+        if wait_if_busy:
+            logger.info("Run %s waits: run %s of dataflow %s is going", run.pk, holder, dataflow.pk)
+            return run
+        return finish_unstarted(
+            run,
+            f"Not started: run {holder} of this dataflow is still running; runs of one "
+            "dataflow never overlap.",
+        )
+    try:
+        with transaction.atomic():
+            started = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
+                status=Run.Status.RUNNING, started_at=Now()
+            )
+    except IntegrityError:  # another run of the dataflow is still recorded as running
+        started = 0
+    if not started:  # another delivery of this task started (or finished) it meanwhile
+        _release(run=run)
+        run.refresh_from_db()
+        return run
+    run.refresh_from_db(fields=["status", "started_at"])
+    dataflow.lease_run_id = run.pk
+    return _work(
+        run,
+        dataflow,
+        spec,
+        client=client,
+        lease_seconds=lease_seconds,
+        make_client=bigcommerce_client_for,
+        deferrable=wait_if_busy,
+    )
+
+
+def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable=True) -> Run:
+    own_client = client is None
+    ctx = None
+    status, error = Run.Status.FAILED, ""
+    try:
+        try:
+            if own_client:
+                client = make_client(connection=dataflow.connection)
+        except Exception as exc:
+            error = f"The BigCommerce client could not be set up: {describe(exc)}"
+        else:
+            ctx = RunContext(run=run, dataflow=dataflow, client=client, lease_seconds=lease_seconds)
+            try:
+                with ctx.working():
+                    spec.run(ctx)
+                status = Run.Status.PARTIAL if run.failed else Run.Status.SUCCEEDED
+            except RunDeferred as exc:
+                if deferrable:
+                    return requeue(run, str(exc), exc.countdown, ctx=ctx)
+                error = f"{exc} Not started: run it again later."
+            except (LeaseLost, BigCommerceError) as exc:
+                error = str(exc)
+            except SoftTimeLimitExceeded:
+                error = (
+                    f"Stopped: the run took longer than the time limit "
+                    f"({settings.CELERY_TASK_SOFT_TIME_LIMIT} s); the next run resumes from the "
+                    "last saved cursor."
+                )
+            except Exception as exc:  # the run records it; the worker stays up
+                logger.exception("Run %s of dataflow %s crashed", run.pk, dataflow.pk)
+                error = f"Internal error: {describe(exc)}"
+    except Interrupted as exc:
+        finish(run, Run.Status.FAILED, f"Interrupted: {exc}", ctx=ctx)
+        raise
+    except BaseException as exc:  # KeyboardInterrupt, SystemExit: record, then let it go on
+        finish(run, Run.Status.FAILED, f"Interrupted: {describe(exc)}", ctx=ctx)
+        raise
+    finally:
+        if own_client and client is not None and hasattr(client, "close"):
+            try:
+                client.close()
+            except Exception:
+                logger.exception("Closing the BigCommerce client failed")
+    return finish(run, status, error, ctx=ctx)

@@ -1,0 +1,114 @@
+"""A connection's dataflows (one per registered kind) and their beat schedules."""
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
+
+from connections.models import Connection
+
+from ..models import Dataflow
+from ..registry import flow_specs
+
+SCHEDULED_TASK = "dataflows.tasks.dataflow_scheduled_run_task"
+MIN_INTERVAL_S = 60
+MAX_INTERVAL_S = 31 * 24 * 3600
+
+
+def dataflows_create_for_connection(*, connection: Connection) -> list[Dataflow]:
+    """One dataflow per registered kind (idempotent), each with its schedule."""
+    dataflows = []
+    for spec in flow_specs():
+        dataflow, _ = Dataflow.objects.get_or_create(
+            connection=connection,
+            kind=spec.kind,
+            defaults={
+                "enabled": spec.enabled_by_default,
+                "interval_seconds": spec.default_interval_s,
+            },
+        )
+        dataflow.connection = connection
+        dataflow_schedule_sync(dataflow=dataflow)
+        dataflows.append(dataflow)
+    return dataflows
+
+
+def interval_schedule(seconds: int) -> IntervalSchedule:
+    # IntervalSchedule has no unique constraint, so get_or_create could find two.
+    interval = (
+        IntervalSchedule.objects.filter(every=seconds, period=IntervalSchedule.SECONDS)
+        .order_by("pk")
+        .first()
+    )
+    return interval or IntervalSchedule.objects.create(
+        every=seconds, period=IntervalSchedule.SECONDS
+    )
+
+
+def dataflow_schedule_sync(*, dataflow: Dataflow) -> None:
+    """Make the beat schedule match the dataflow: on when the dataflow is enabled and its
+    connection active, else off (the PeriodicTask is kept, disabled, so its history stays)."""
+    connection = dataflow.connection
+    wanted = dataflow.enabled and connection.status == Connection.Status.ACTIVE
+    if not wanted:
+        if dataflow.periodic_task_id:
+            switched = PeriodicTask.objects.filter(
+                pk=dataflow.periodic_task_id, enabled=True
+            ).update(enabled=False)
+            if switched:
+                # .update() skips the signal that tells beat to reload; bump the marker.
+                PeriodicTasks.update_changed()
+        return
+    values = {
+        "interval": interval_schedule(dataflow.interval_seconds),
+        "task": SCHEDULED_TASK,
+        "args": json.dumps([dataflow.pk]),
+        "kwargs": "{}",
+        "enabled": True,
+        "description": f"{dataflow.get_kind_display()} of connection {connection.pk} "
+        f"({connection.name})"[:1000],
+    }
+    if dataflow.periodic_task_id and PeriodicTask.objects.filter(
+        pk=dataflow.periodic_task_id
+    ).update(**values):
+        PeriodicTasks.update_changed()
+        return
+    task, _ = PeriodicTask.objects.update_or_create(name=f"dataflow-{dataflow.pk}", defaults=values)
+    Dataflow.objects.filter(pk=dataflow.pk).update(periodic_task=task)
+    dataflow.periodic_task = task
+
+
+def dataflow_update(
+    *,
+    dataflow: Dataflow,
+    enabled: bool | None = None,
+    interval_seconds: int | None = None,
+    options: dict | None = None,
+) -> Dataflow:
+    """Enable/disable and reschedule a dataflow; the beat schedule follows at once."""
+    fields = []
+    if interval_seconds is not None:
+        interval_seconds = int(interval_seconds)
+        if not MIN_INTERVAL_S <= interval_seconds <= MAX_INTERVAL_S:
+            raise ValidationError(
+                {
+                    "interval_seconds": f"Run every {MIN_INTERVAL_S} seconds at the most often "
+                    f"and every {MAX_INTERVAL_S // 86400} days at the least often (the store's "
+                    "API quota is shared by every app on it)."
+                }
+            )
+        dataflow.interval_seconds = interval_seconds
+        fields.append("interval_seconds")
+    if enabled is not None:
+        dataflow.enabled = bool(enabled)
+        fields.append("enabled")
+    if options is not None:
+        dataflow.options = options
+        fields.append("options")
+    with transaction.atomic():
+        if fields:
+            # Only these columns: a full save would overwrite the lease of a running run.
+            dataflow.save(update_fields=fields)
+        dataflow_schedule_sync(dataflow=dataflow)
+    return dataflow

@@ -1,0 +1,106 @@
+"""Fixtures of the screen tests (connections' and, through tests.connections.screens, the
+engine's): a fake credential check, recorded Celery sends, a client per role, a run."""
+
+import pytest
+import responses
+from django.core.exceptions import ValidationError
+
+from connections import services
+from dataflows.models import Kind, LogEntry, Run
+from tests.connections.screens import client_for
+
+
+@pytest.fixture
+def fake_store(monkeypatch):
+    """The credential check without BigCommerce: demo01 / good-token passes."""
+    calls = []
+
+    def check(*, store_hash, access_token, scopes=()):
+        calls.append((store_hash, access_token))
+        if access_token != "good-token":
+            raise ValidationError(
+                {
+                    "access_token": "BigCommerce refused this store hash and access token. "
+                    "Check the store hash and copy the access token again."
+                }
+            )
+        return {"name": f"Store {store_hash}"}
+
+    monkeypatch.setattr(services, "connection_check_credentials", check)
+    return calls
+
+
+@pytest.fixture
+def no_tasks(monkeypatch):
+    """Record Celery sends instead of talking to a broker."""
+    from connections import tasks as connection_tasks
+    from dataflows import tasks as dataflow_tasks
+
+    sent = {"runs": [], "deletions": []}
+    monkeypatch.setattr(dataflow_tasks.run_execute_task, "delay", sent["runs"].append)
+    monkeypatch.setattr(connection_tasks.connection_delete_task, "delay", sent["deletions"].append)
+    return sent
+
+
+@pytest.fixture
+def as_role(request, manager, operator, viewer, outsider):
+    users = {
+        "manager": manager,
+        "operator": operator,
+        "viewer": viewer,
+        "outsider": outsider,
+        "anonymous": None,
+    }
+
+    def get(role):
+        return client_for(users[role])
+
+    return get
+
+
+@pytest.fixture
+def run(connection):
+    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    run = Run.objects.create(
+        dataflow=dataflow,
+        trigger=Run.Trigger.SYNCHRONIZE,
+        status=Run.Status.RUNNING,
+        fetched=120,
+        created=100,
+        progress_done=120,
+        progress_total=300,
+    )
+    LogEntry.objects.create(run=run, object_kind="order", object_id="101", message="Imported")
+    return run
+
+
+@pytest.fixture
+def store_accepts(monkeypatch):
+    """Replace the call to the store: every credential is accepted; the calls are recorded."""
+    calls = []
+
+    def check(*, store_hash, access_token, scopes=()):
+        calls.append({"store_hash": store_hash, "access_token": access_token})
+        return {"name": f"Store {store_hash}"}
+
+    monkeypatch.setattr("connections.services.connection_check_credentials", check)
+    return calls
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """The client's retries of 5xx and timeouts happen without sleeping."""
+    monkeypatch.setattr("connections.bigcommerce.client.BACKOFF_BASE_S", 0.0)
+
+
+@pytest.fixture
+def bigcommerce():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def run_delete_task_inline(monkeypatch):
+    from connections.tasks import connection_delete_task
+
+    monkeypatch.setattr(connection_delete_task, "delay", connection_delete_task)

@@ -1,0 +1,108 @@
+"""The Dataflows tab: switches, schedules, options, Run now."""
+
+# ruff: noqa: F811  (fixtures imported from tests.connections.conftest)
+import pytest
+from django.urls import reverse
+
+from dataflows.models import Kind, Run
+from tests.connections.conftest import as_role, no_tasks  # noqa: F401  (fixtures)
+from tests.connections.screens import (
+    ROLES,
+    client_for,
+)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dataflow_save_by_role(as_role, role, connection):
+    dataflow = connection.dataflows.get(kind=Kind.CHANGED_PRODUCT_MATCH)
+    prefix = f"df{dataflow.pk}"
+    response = as_role(role).post(
+        reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
+        {f"{prefix}-enabled": "on", f"{prefix}-interval_seconds": "900"},
+    )
+    dataflow.refresh_from_db()
+    if role in ("manager", "operator"):
+        assert response.status_code == 302
+        assert (dataflow.enabled, dataflow.interval_seconds) == (True, 900)
+        assert dataflow.periodic_task.enabled
+    else:
+        assert response.status_code == {"anonymous": 302, "outsider": 404}.get(role, 403)
+        assert (dataflow.enabled, dataflow.interval_seconds) == (False, 3600)
+
+
+def test_dataflow_save_rejects_an_unoffered_interval(operator, connection):
+    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    prefix = f"df{dataflow.pk}"
+    client = client_for(operator)
+    response = client.post(
+        reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
+        {f"{prefix}-enabled": "on", f"{prefix}-interval_seconds": "7"},
+        follow=True,
+    )
+    dataflow.refresh_from_db()
+    assert dataflow.interval_seconds == 300
+    assert "choose one of the offered schedules" in response.content.decode()
+
+
+def test_dataflow_of_another_connection_is_404(manager, connection, other_connection):
+    foreign = other_connection.dataflows.first()
+    client = client_for(manager)
+    assert (
+        client.post(reverse("dataflow-save", args=[connection.pk, foreign.pk])).status_code == 404
+    )
+    assert (
+        client.post(reverse("dataflow-run-now", args=[connection.pk, foreign.pk])).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_run_now_by_role(as_role, role, connection, no_tasks):
+    dataflow = connection.dataflows.get(kind=Kind.FULL_STOCK_UPDATE)
+    response = as_role(role).post(reverse("dataflow-run-now", args=[connection.pk, dataflow.pk]))
+    if role in ("manager", "operator"):
+        assert response["Location"] == reverse("connection-runs", args=[connection.pk])
+        assert dataflow.runs.get().trigger == Run.Trigger.MANUAL
+    else:
+        assert response.status_code == {"anonymous": 302, "outsider": 404}.get(role, 403)
+        assert not dataflow.runs.exists()
+
+
+def test_dataflows_tab_for_viewer_is_read_only(viewer, connection):
+    html = client_for(viewer).get(reverse("connection-dataflows", args=[connection.pk]))
+    html = html.content.decode()
+    assert "Read-only" in html
+    assert "Run now" not in html
+    assert html.count("disabled") >= 12  # every toggle and schedule
+
+
+def test_the_order_import_row_sets_its_created_within_days_option(operator, connection):
+    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    client = client_for(operator)
+    html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
+    assert html.count(f'name="df{dataflow.pk}-created_within_days"') == 1
+    assert html.count("-created_within_days") == 1  # only Order Import has the option
+    url = reverse("dataflow-save", args=[connection.pk, dataflow.pk])
+    data = {f"df{dataflow.pk}-enabled": "on", f"df{dataflow.pk}-interval_seconds": 300}
+    client.post(url, {**data, f"df{dataflow.pk}-created_within_days": "7"})
+    dataflow.refresh_from_db()
+    assert dataflow.options["created_within_days"] == 7
+    html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
+    assert f'name="df{dataflow.pk}-created_within_days" value="7"' in html
+    client.post(url, {**data, f"df{dataflow.pk}-created_within_days": ""})
+    dataflow.refresh_from_db()
+    assert "created_within_days" not in dataflow.options
+
+
+def test_a_bad_created_within_days_is_refused_saying_why(operator, connection):
+    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    prefix = f"df{dataflow.pk}"
+    response = client_for(operator).post(
+        reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
+        {f"{prefix}-interval_seconds": 300, f"{prefix}-created_within_days": "0"},
+        follow=True,
+    )
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "Order Import: Created within (days):" in text and "greater than or equal" in text
+    dataflow.refresh_from_db()
+    assert "created_within_days" not in dataflow.options
