@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8000
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test bench bench-test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python manage.py bench
+
+# The benchmark groups at small sizes with their goals (left out of `make test`: slow).
+bench-test: $(STAMP)
+	$(BIN)/python -m pytest -m bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

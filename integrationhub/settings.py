@@ -64,6 +64,35 @@ def _database(name, default):
     return _read(name, env.db_url, default=default)
 
 
+def _demo_env_is_live(path: Path) -> bool:
+    """True when `path` exists and the demo that wrote it (HUB_DEMO_PID) is still running, so a
+    file left behind by a killed demo is ignored."""
+    import os
+    import re
+
+    try:
+        match = re.search(r"^HUB_DEMO_PID=(\d+)$", path.read_text(), re.MULTILINE)
+    except OSError:
+        return False
+    if match is None:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, another user's
+    return True
+
+
+# A running `manage.py demo` writes var/demo.env (the BIGCOMMERCE_API_URL and _LOGIN_URL of its
+# sandbox store), so that every command run in this folder (runflow, shell, ...) talks to the
+# demo's sandbox and not to the real BigCommerce. Environment variables and .env still win.
+# The tests never read it (tests/conftest.py sets HUB_READ_DEMO_ENV=false).
+DEMO_ENV_FILE = VAR_DIR / "demo.env"
+if _bool("HUB_READ_DEMO_ENV", default=True) and _demo_env_is_live(DEMO_ENV_FILE):
+    env.read_env(DEMO_ENV_FILE)
+
 SECRET_KEY = _read("SECRET_KEY", env.str, default="dev-only-insecure-secret-key-change-me")
 DEBUG = _bool("DEBUG", default=False)
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, default=["localhost", "127.0.0.1", "[::1]"])
@@ -82,6 +111,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
     "connections",
@@ -89,6 +119,7 @@ INSTALLED_APPS = [
     "orders",
     "catalog",
     "checkout",
+    "integrationhub",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Orders, order errors, shipments, products and stock of the fulfilment hub.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc served from the project's static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -55,7 +55,11 @@ def test_a_blank_token_keeps_the_stored_one(store_accepts, connection, manager):
 
 
 def test_a_refused_new_token_gives_400_and_keeps_the_old_one(bigcommerce, connection, manager):
-    bigcommerce.get(bc_url("abc123", "/v2/store"), status=401, json=[{"status": 401}])
+    bigcommerce.get(
+        bc_url("abc123", "/v2/store"),
+        status=401,
+        json=[{"status": 401, "message": "You are not authorized to access this resource."}],
+    )
 
     response = api_client_for(manager).patch(
         detail_url(connection), {"access_token": NEW_TOKEN, "name": "Renamed"}, format="json"

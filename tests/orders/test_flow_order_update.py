@@ -127,13 +127,9 @@ def test_a_rejected_shipment_becomes_an_order_error_and_the_others_go_on(
     rejected = shipment_create(order=cancelled, tracking_number="REJ-1")
     sent = shipment_create(order=fine, tracking_number="OK-1")
 
-    with contract.expect_violations() as undocumented:
-        run = update(store, sandbox, contract)
+    # A 422 with BigCommerce's error body is an answer the contract allows on any operation.
+    run = update(store, sandbox, contract)
 
-    # BigCommerce's spec documents only the 201 of this operation.
-    assert [str(v) for v in undocumented] and all(
-        "status 422: not documented" in str(v) for v in undocumented
-    )
     assert run.status == Run.Status.PARTIAL and (run.created, run.failed) == (1, 1)
     rejected.refresh_from_db()
     sent.refresh_from_db()

@@ -1,6 +1,7 @@
-"""The sandbox store: a simulated BigCommerce in its own process.
+"""The sandbox store: a simulated BigCommerce in its own process (see README.md).
 
 `seed` builds deterministic data, `store` holds one store's state and API rules, `render`
-gives the BigCommerce JSON shapes, `server` is the HTTP server (rate limits, faults and the
-control API, documented in its module docstring). Start it with `python manage.py sandbox`.
+gives the BigCommerce JSON shapes, `state` the server-wide state (config, rate limits, faults,
+stats), `v2`/`v3` the API handlers, `oauth` the token endpoint, `control` the control API and
+`server` the HTTP server. Start it with `python manage.py sandbox`.
 """

@@ -8,14 +8,13 @@ hold the sandbox lock.
 from __future__ import annotations
 
 import bisect
-import csv
 import re
 import time
 import uuid
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from pathlib import Path
 
+from ..carriers import tracking_carriers
+from ..dates import parse_date as parse_bigcommerce_date
+from ..statuses import OrderStatus
 from . import render
 from .seed import (
     ADDRESS_FIELDS,
@@ -35,8 +34,6 @@ V2_MAX_LIMIT = 250
 V3_MAX_LIMIT = 250
 ADJUSTMENT_MAX_ITEMS = 2000
 MAX_INVENTORY = 2147483647
-
-_CARRIERS_CSV = Path(__file__).resolve().parent.parent / "tracking_carrier_values.csv"
 
 KNOWN_SCOPES = {
     "store/order/*", "store/order/created", "store/order/updated", "store/order/archived",
@@ -64,16 +61,7 @@ class ApiError(Exception):
         self.errors = errors or {}
 
 
-def _load_carriers() -> frozenset:
-    try:
-        with open(_CARRIERS_CSV, newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
-    except OSError:
-        return frozenset()
-    return frozenset(r[1].strip() for r in rows[1:] if len(r) > 1 and r[1].strip())
-
-
-TRACKING_CARRIERS = _load_carriers()
+TRACKING_CARRIERS = frozenset(tracking_carriers())
 
 
 def now() -> int:
@@ -87,23 +75,15 @@ def parse_date(value: str, name: str) -> int:
     raw = value.strip()
     if re.fullmatch(r"\d{9,11}", raw):
         return int(raw)
-    try:
-        return int(parsedate_to_datetime(raw).timestamp())
-    except (TypeError, ValueError, IndexError):
-        pass
     candidates = [raw]
     # An unencoded '+' in a query string arrives as a space.
     m = re.fullmatch(r"(.*\d) (\d\d:?\d\d)", raw)
     if m:
         candidates.append(f"{m.group(1)}+{m.group(2)}")
     for cand in candidates:
-        try:
-            dt = datetime.fromisoformat(cand.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=UTC)
-        return int(dt.timestamp())
+        moment = parse_bigcommerce_date(cand)
+        if moment is not None:
+            return int(moment.timestamp())
     raise ApiError(400, f"The field '{name}' is invalid: '{value}' is not an RFC-2822 or "
                         "ISO-8601 date.")
 
@@ -337,7 +317,7 @@ class Store:
         o = self.get_order(oid)
         if not isinstance(body, dict):
             raise ApiError(400, "The request body must be a JSON object.")
-        if o.status_id == 5:
+        if o.status_id == OrderStatus.CANCELLED:
             raise ApiError(422, "This order has been cancelled; it cannot be shipped.")
         addr = body.get("order_address_id")
         if not isinstance(addr, int) or isinstance(addr, bool) or addr != o.ship_id:
@@ -386,7 +366,8 @@ class Store:
         if o.shipments is None:
             o.shipments = []
         o.shipments.append(s)
-        o.status_id = 2 if all(ln.shipped >= ln.qty for ln in o.lines) else 3
+        shipped_all = all(ln.shipped >= ln.qty for ln in o.lines)
+        o.status_id = int(OrderStatus.SHIPPED if shipped_all else OrderStatus.PARTIALLY_SHIPPED)
         o.shipped_at = s.created
         self.touch(o, s.created)
         return o, s
@@ -707,7 +688,7 @@ class Store:
         ts = now()
         o.created = parse_date(str(body["date_created"]), "date_created") \
             if "date_created" in body else ts
-        o.status_id = body.get("status_id", 11)
+        o.status_id = body.get("status_id", int(OrderStatus.AWAITING_FULFILLMENT))
         if o.status_id not in render.STATUSES:
             raise ApiError(400, "invalid status_id")
         cust = body.get("customer_id")

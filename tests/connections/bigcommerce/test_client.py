@@ -16,15 +16,12 @@ import responses
 from django.conf import settings as django_settings
 from responses import matchers
 
-from connections.bigcommerce.client import (
-    INVENTORY_BATCH_SIZE,
-    BigCommerceClient,
-    endpoint_key,
-    format_v2_date,
-    format_v3_date,
-)
+from connections.bigcommerce.client import BigCommerceClient
+from connections.bigcommerce.dates import format_v2_date, format_v3_date
 from connections.bigcommerce.errors import AuthenticationError, BigCommerceError
 from connections.bigcommerce.ratelimit import LocalQuotaGate
+from connections.bigcommerce.resources.base import endpoint_key
+from connections.bigcommerce.resources.inventory import INVENTORY_BATCH_SIZE
 
 from .test_ratelimit import FakeTime
 
@@ -125,6 +122,7 @@ def test_the_client_works_without_django_settings(monkeypatch, fake, mocked):
     bc.close()
 
 
+@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_redirects_are_not_followed_so_the_token_stays_home(client, mocked):
     mocked.get(f"{BASE}/v2/store", status=301, headers={"Location": "https://elsewhere.test/"})
     with pytest.raises(BigCommerceError, match="redirect"):
@@ -216,6 +214,7 @@ def test_locations_are_listed_across_pages(client, mocked):
     assert client.list_locations() == [{"id": 1}, {"id": 2}]
 
 
+@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_webhooks_are_listed_created_updated_and_deleted(client, mocked):
     hook = {"id": 3, "scope": "store/order/created", "destination": "https://hub.test/hooks"}
     mocked.get(
@@ -235,6 +234,7 @@ def test_webhooks_are_listed_created_updated_and_deleted(client, mocked):
 # --------------------------------------------------------------------------- inventory
 
 
+@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_inventory_goes_in_chunks_of_2000_one_after_the_other(client, mocked):
     items = [{"location_id": 1, "variant_id": i, "quantity": i % 7} for i in range(4500)]
     answered, received = [], []
@@ -265,6 +265,7 @@ def test_no_inventory_means_no_request(client, mocked):
     assert len(mocked.calls) == 0
 
 
+@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_a_failed_inventory_chunk_says_how_many_items_were_applied(client, mocked):
     url = f"{BASE}/v3/inventory/adjustments/absolute"
     mocked.put(url, json={"transaction_id": "a"})
@@ -349,6 +350,7 @@ def test_the_token_appears_in_no_repr(client):
     assert STORE in repr(client)
 
 
+@pytest.mark.no_contract  # its mocks are not yet made to the spec (issue 8 follow-up)
 def test_the_token_is_never_logged_or_put_in_an_error(client, mocked, caplog):
     caplog.set_level(logging.DEBUG)
     echo = f"token {TOKEN} is not valid"

@@ -86,6 +86,7 @@ def test_a_501_is_not_retried(client, mocked):
     assert len(mocked.calls) == 1
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_a_post_is_never_retried_blindly(client, mocked):
     mocked.post(f"{BASE}/v3/hooks", status=502)
     with pytest.raises(ServerError):
@@ -165,6 +166,7 @@ def test_endless_429s_give_a_rate_limited_error(client, mocked):
 # --------------------------------------------------------------------------- malformed
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_malformed_json_on_a_get_is_asked_again(client, mocked):
     mocked.get(STORE_URL, body='{"name": "Sh')  # truncated
     mocked.get(STORE_URL, json={"name": "Shop"})
@@ -172,6 +174,7 @@ def test_malformed_json_on_a_get_is_asked_again(client, mocked):
     assert len(mocked.calls) == 2
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_malformed_json_twice_retried_then_gives_malformed_response_error(client, mocked):
     mocked.get(STORE_URL, body="<html>Bad gateway</html>", status=200)
     with pytest.raises(MalformedResponseError) as caught:
@@ -180,6 +183,7 @@ def test_malformed_json_twice_retried_then_gives_malformed_response_error(client
     assert "not valid JSON" in caught.value.message
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_malformed_json_on_a_put_is_not_repeated(client, mocked):
     mocked.put(f"{BASE}/v2/orders/4", body="{")
     with pytest.raises(MalformedResponseError, match="probably applied"):
@@ -187,6 +191,7 @@ def test_malformed_json_on_a_put_is_not_repeated(client, mocked):
     assert len(mocked.calls) == 1
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_an_answer_of_the_wrong_shape_is_malformed(client, mocked):
     mocked.get(f"{BASE}/v2/orders/4", json=[{"id": 4}])
     with pytest.raises(MalformedResponseError, match="object"):
@@ -199,6 +204,7 @@ def test_an_answer_of_the_wrong_shape_is_malformed(client, mocked):
 # --------------------------------------------------------------------------- 4xx
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_a_401_is_an_authentication_error_naming_token_and_store_hash(client, mocked):
     body = {"status": 401, "title": "Unauthorized", "type": "/api-docs/status-codes"}
     mocked.get(STORE_URL, status=401, json=body)
@@ -211,6 +217,7 @@ def test_a_401_is_an_authentication_error_naming_token_and_store_hash(client, mo
     assert len(mocked.calls) == 1
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_a_403_names_the_scope_the_body_gives(client, mocked):
     body = {"status": 403, "title": "Missing scope store_v2_orders", "errors": {}}
     mocked.get(f"{BASE}/v2/orders/1", status=403, json=body)
@@ -235,6 +242,7 @@ def test_a_404_is_not_found(client, mocked):
     assert "deleted" in caught.value.hint
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_a_v3_422_is_a_validation_error_with_the_field_details(client, mocked):
     body = {
         "status": 422,
@@ -290,6 +298,7 @@ def test_a_v2_400_is_a_validation_error_with_the_messages(client, mocked):
         (501, ServerError),
     ],
 )
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_every_error_type_carries_a_hint_for_the_operator(client, mocked, status, error_type):
     mocked.get(STORE_URL, status=status, json={"status": status, "title": "Nope"})
     with pytest.raises(error_type) as caught:
@@ -364,6 +373,7 @@ def test_a_shipment_can_be_looked_for_before_the_first_post(client, mocked):
     assert [c.request.method for c in mocked.calls] == ["GET"]
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_a_malformed_answer_to_a_shipment_post_is_resolved_by_the_listing(client, mocked):
     mocked.post(SHIPMENTS, status=201, body='{"id": 35, "order_')
     mocked.get(SHIPMENTS, json=[{"id": 35, **SHIPMENT}])
@@ -382,6 +392,7 @@ def test_shipment_payload_match_also_checks_the_address(client, mocked):
     assert client.create_order_shipment(9, SHIPMENT)["id"] == 36
 
 
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_when_the_listing_fails_too_the_error_says_the_shipment_may_exist(client, mocked):
     mocked.post(SHIPMENTS, status=500)
     mocked.get(SHIPMENTS, status=401, json={"status": 401, "title": "Unauthorized"})

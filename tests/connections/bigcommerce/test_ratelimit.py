@@ -16,7 +16,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from connections.bigcommerce import ratelimit
+from connections.bigcommerce.quota.gate import MAX_RESET_S
 from connections.bigcommerce.ratelimit import (
     LocalQuotaGate,
     QuotaGate,
@@ -447,4 +447,4 @@ def test_redis_gate_falls_back_to_the_local_gate_when_redis_is_down(caplog, fake
 def test_the_gates_fulfil_the_protocol(redis_client):
     assert isinstance(LocalQuotaGate(), QuotaGate)
     assert isinstance(RedisQuotaGate(store_hash="p", redis_client=redis_client), QuotaGate)
-    assert ratelimit.MAX_RESET_S >= 30
+    assert MAX_RESET_S >= 30

@@ -299,6 +299,7 @@ def test_hooks_filter_by_scope_and_active(sandbox):
         {"scope": None},
     ],
 )
+@pytest.mark.no_contract  # deliberately off-contract: an invalid request, a fault or an odd error
 def test_an_invalid_webhook_is_422(sandbox, body):
     r = hook(sandbox, **body)
     assert r.status_code == 422

@@ -13,8 +13,9 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dataflows.benchmarks import order_import
-from dataflows.benchmarks.sandbox import SandboxProcess
+from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
+from connections.bigcommerce.sandbox.process import SandboxProcess
+from orders.benchmarks import order_import
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             default=30000,
             help="Order Import group: the rate-limit window (BigCommerce's is 30000)",
         )
-        # Catalog benchmarks (dataflows/benchmarks/catalog.py).
+        # Catalog benchmarks: Product Match and the stock updates.
         parser.add_argument("--catalog-products", type=int, default=10000)
         parser.add_argument("--catalog-variants", type=int, default=3)
         parser.add_argument("--stock-skus", type=int, nargs="+", default=[20000, 100000])
@@ -50,8 +51,6 @@ class Command(BaseCommand):
         import_window_ms=30000,
         **options,
     ):
-        from dataflows.benchmarks.catalog import run_catalog_benchmarks
-
         figures = {}
         with SandboxProcess(
             orders=max(orders),
@@ -93,7 +92,7 @@ class Command(BaseCommand):
                 {"orders": size, "quota": quota, "window_ms": window_ms, "latency_ms": latency_ms},
             )
             child = self.run_child(
-                "dataflows.benchmarks.orders_fetch",
+                "orders.benchmarks.orders_fetch",
                 "--api-url",
                 sandbox.url,
                 "--store-hash",
@@ -127,7 +126,7 @@ class Command(BaseCommand):
         )
         env = {"REDIS_URL": redis_url} if redis_url else {}
         children = [
-            self.start_child("dataflows.benchmarks.orders_fetch", *args, env=env)
+            self.start_child("orders.benchmarks.orders_fetch", *args, env=env)
             for _ in range(processes)
         ]
         results = [self.finish_child(child) for child in children]

@@ -2,19 +2,22 @@
 
 Starts the sandbox store (seeded), a Celery worker and beat on the serverless filesystem broker,
 and the web app, all pointed at the sandbox; seeds a demo tenant whose connection points at the
-sandbox store. Ctrl-C stops everything.
+sandbox store. While it runs, var/demo.env points every other command run in the project folder
+(runflow, shell, ...) at the sandbox too. Ctrl-C stops everything.
 """
 
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test import override_settings
+from rest_framework.authtoken.models import Token
 
 from connections.models import Connection, Membership, Tenant
 from connections.services import connection_create, connection_update
@@ -47,6 +50,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
 
         children: list[subprocess.Popen] = []
+        # `kill PID` stops the demo as Ctrl-C does: children stopped, var/demo.env removed.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             sandbox = subprocess.Popen(
                 [*manage, "sandbox", "--port", str(sandbox_port),
@@ -61,8 +66,10 @@ class Command(BaseCommand):
                     f"The sandbox store did not start (port {sandbox_port} taken?). "
                     "Pass --sandbox-port with a free port."
                 )
+            demo_env_write(path=settings.DEMO_ENV_FILE, sandbox_url=sandbox_url)
             with override_settings(BIGCOMMERCE_API_URL=sandbox_url):
                 connection = seed_demo()
+            token = demo_api_token()
             worker = [*celery, "worker", "--loglevel", "INFO", "--pool", "threads"]
             children.append(subprocess.Popen([*worker, "--concurrency", "4"], env=env))
             children.append(subprocess.Popen([*celery, "beat", "--loglevel", "INFO"], env=env))
@@ -74,6 +81,12 @@ class Command(BaseCommand):
                 f"  admin:   http://127.0.0.1:{port}/admin/ as {ADMIN_USER} / {ADMIN_PASSWORD}\n"
                 f"  connection '{connection.name}' (id {connection.pk}) -> sandbox store "
                 f"{SANDBOX_HASH} at {sandbox_url} (token {SANDBOX_TOKEN})\n"
+                f"  REST API: http://127.0.0.1:{port}/api/v1/ (docs at /api/v1/docs/), "
+                f"{DEMO_USER}'s API token: {token}\n"
+                f"    curl -H 'Authorization: Token {token}' "
+                f"http://127.0.0.1:{port}/api/v1/connections/\n"
+                "While the demo runs, other commands run in this folder use the sandbox store "
+                f"too, e.g. .venv/bin/python manage.py runflow {connection.pk} product_match\n"
                 "Ctrl-C stops everything.\n"
             ))  # fmt: skip
             exited = self._wait_for_first_exit(children)
@@ -82,6 +95,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("Stopping…")
         finally:
+            demo_env_remove(path=settings.DEMO_ENV_FILE)
             for child in children:
                 if child.poll() is None:
                     child.terminate()
@@ -100,6 +114,36 @@ class Command(BaseCommand):
                 if child.pid == pid:
                     child.returncode = os.waitstatus_to_exitcode(status)
                     return child
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def demo_env_write(*, path: Path, sandbox_url: str) -> None:
+    """The sandbox's URLs for every command run in the project folder while the demo runs (the
+    settings read the file only while this process lives)."""
+    path.write_text(
+        "# Written by `manage.py demo` while it runs; removed when it stops.\n"
+        f"HUB_DEMO_PID={os.getpid()}\n"
+        f"BIGCOMMERCE_API_URL={sandbox_url}\n"
+        f"BIGCOMMERCE_LOGIN_URL={sandbox_url}\n"
+    )
+
+
+def demo_env_remove(*, path: Path) -> None:
+    """Remove the file if this process wrote it (not another demo's)."""
+    try:
+        if f"HUB_DEMO_PID={os.getpid()}\n" in path.read_text():
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def demo_api_token() -> str:
+    """The demo manager's API token (the one the README's curl examples need)."""
+    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=DEMO_USER))
+    return token.key
 
 
 def seed_demo() -> Connection:

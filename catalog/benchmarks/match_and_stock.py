@@ -15,38 +15,25 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from connections.bigcommerce.sandbox.process import (
+    SandboxProcess,
+    peak_rss_mb,
+    proc_status_mb,
+    sandbox_control,
+)
+
+CHILD = __name__  # the module each child process runs
 STORE_HASH = "catbench1"
 TOKEN = "catbench-token-1"
 
 
 # ----------------------------------------------------------------------------- the child
-
-
-def _proc_status_mb(field: str) -> float | None:
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak RSS. VmHWM (Linux) starts afresh at exec; getrusage's ru_maxrss
-    does not (it keeps the forking parent's size), so it is only the fallback."""
-    peak = _proc_status_mb("VmHWM")
-    if peak is not None:
-        return peak
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _connection(args):
@@ -96,15 +83,10 @@ def _run(args, kind) -> dict:
 def _stock_setup(args) -> dict:
     """Hub products and links for every variant of the sandbox (from its control API, so no
     API request is spent): on hand varies, a few reserved beyond their stock."""
-    import urllib.request
-
     from catalog.models import Product, ProductLink
 
     connection = _connection(args)
-    with urllib.request.urlopen(
-        f"{args.api_url}/_sandbox/stores/{args.store_hash}/inventory", timeout=600
-    ) as response:
-        inventory = json.loads(response.read())
+    inventory = sandbox_control(args.api_url, "GET", f"stores/{args.store_hash}/inventory")
     tracking = {int(pid): p["inventory_tracking"] for pid, p in inventory["products"].items()}
     variants = sorted((int(vid), v["product_id"]) for vid, v in inventory["variants"].items())
     per_product: dict[int, int] = {}
@@ -191,7 +173,7 @@ def main(argv=None) -> None:
     parser.add_argument("--token", default=TOKEN)
     parser.add_argument("--changed-share", type=float, default=0.01)
     args = parser.parse_args(argv)
-    rss_before = _proc_status_mb("VmRSS")
+    rss_before = proc_status_mb("VmRSS")
 
     if args.mode == "migrate":
         from django.core.management import call_command
@@ -208,7 +190,7 @@ def main(argv=None) -> None:
         result = _stock_touch(args)
     else:
         result = _stock_changed(args)
-    result["peak_rss_mb"] = _peak_rss_mb()
+    result["peak_rss_mb"] = peak_rss_mb()
     result["rss_before_mb"] = rss_before
     print(json.dumps(result))
     sys.stdout.flush()
@@ -231,9 +213,7 @@ class _Databases:
 
     def fresh(self) -> dict:
         if not self.template.exists():
-            self.command.run_child(
-                "dataflows.benchmarks.catalog", "--mode", "migrate", env=self.env(self.template)
-            )
+            self.command.run_child(CHILD, "--mode", "migrate", env=self.env(self.template))
         self.count += 1
         path = self.dir / f"bench{self.count}.sqlite3"
         shutil.copyfile(self.template, path)
@@ -259,8 +239,6 @@ def run_catalog_benchmarks(
 ) -> dict:
     """The figure groups `product_match`, `full_stock_update`, `changed_stock_update`.
     `command` is the bench command (its run_child starts the children)."""
-    from dataflows.benchmarks.sandbox import SandboxProcess
-
     limits = {"quota": quota, "window_ms": window_ms, "latency_ms": latency_ms}
     databases = _Databases(command)
     figures: dict = {}
@@ -283,9 +261,7 @@ def run_catalog_benchmarks(
             env = databases.fresh()
             match: dict = {**limits, "products": products}
             for label in ("first_run", "repeat_run"):
-                child = command.run_child(
-                    "dataflows.benchmarks.catalog", "--mode", "match", *common, env=env
-                )
+                child = command.run_child(CHILD, "--mode", "match", *common, env=env)
                 floor_s = _floor(child["requests"], quota, window_ms)
                 match[label] = {
                     "variants": child["fetched"],
@@ -320,13 +296,9 @@ def run_catalog_benchmarks(
                     },
                 )
                 env = databases.fresh()
-                command.run_child(
-                    "dataflows.benchmarks.catalog", "--mode", "stock-setup", *common, env=env
-                )
+                command.run_child(CHILD, "--mode", "stock-setup", *common, env=env)
                 sandbox.control("POST", "stats/reset")
-                child = command.run_child(
-                    "dataflows.benchmarks.catalog", "--mode", "stock-full", *common, env=env
-                )
+                child = command.run_child(CHILD, "--mode", "stock-full", *common, env=env)
                 served = sandbox.control("GET", "stats")
                 items = child["updated"]
                 floor_s = _floor(child["requests"], quota, window_ms)
@@ -354,12 +326,10 @@ def run_catalog_benchmarks(
             figures["full_stock_update"] = full
 
             # Changed Stock Update with 1 % of the largest store's SKUs changed.
-            touched = command.run_child(
-                "dataflows.benchmarks.catalog", "--mode", "stock-touch", env=largest_env
-            )
+            touched = command.run_child(CHILD, "--mode", "stock-touch", env=largest_env)
             sandbox.control("POST", "stats/reset")
             child = command.run_child(
-                "dataflows.benchmarks.catalog",
+                CHILD,
                 "--mode",
                 "stock-changed",
                 *common,

@@ -1,10 +1,12 @@
 """The "order_import" group of `make bench` on a small store: the goals hold and every figure
-is there (the bench command itself is smoke-tested in tests/dataflows/test_bench.py)."""
+is there (`make bench-test`; the bench command itself is smoke-tested in the default suite)."""
 
 import pytest
 
-from dataflows.benchmarks import order_import
-from dataflows.benchmarks.sandbox import SandboxProcess
+from connections.bigcommerce.sandbox.process import SandboxProcess
+from orders.benchmarks import order_import
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.bench]
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from connections.bigcommerce.sandbox.process import peak_rss_mb, sandbox_control
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = 250
@@ -134,7 +135,7 @@ def _run_django(args, *, database_url):
 
 
 def _child(sandbox, *, database_url, shipments, update_window_ms) -> dict:
-    code = "import django; django.setup(); import dataflows.benchmarks.order_import as m; m.main()"
+    code = "import django; django.setup(); import orders.benchmarks.order_import as m; m.main()"
     args = [
         "--api-url",
         sandbox.url,
@@ -160,26 +161,6 @@ def _child(sandbox, *, database_url, shipments, update_window_ms) -> dict:
 
 
 # ----------------------------------------------------------------------------- child side
-
-
-def _control(api_url: str, method: str, path: str, payload=None):
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(
-        f"{api_url}/_sandbox/{path.lstrip('/')}",
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=600) as response:
-        body = response.read()
-    return json.loads(body) if body else {}
-
-
-def _peak_rss_mb() -> float:
-    # From /proc (VmHWM): ru_maxrss survives exec, so it could report the parent's peak.
-    from dataflows.benchmarks.orders_fetch import peak_rss_mb
-
-    return peak_rss_mb()
 
 
 def main(argv=None) -> None:
@@ -211,7 +192,7 @@ def main(argv=None) -> None:
         tenant=tenant, name="Bench store", store_hash=args.store_hash, access_token=args.token
     )
     dataflows_create_for_connection(connection=connection)
-    inventory = _control(args.api_url, "GET", f"stores/{args.store_hash}/inventory")
+    inventory = sandbox_control(args.api_url, "GET", f"stores/{args.store_hash}/inventory")
     skus = {(v["sku"] or "").strip() for v in inventory["variants"].values()} - {""}
     Product.objects.bulk_create([Product(tenant=tenant, sku=s, on_hand=10**6) for s in skus])
     gate = LocalQuotaGate()
@@ -231,7 +212,7 @@ def main(argv=None) -> None:
         in_filter += n
         floor += max(1, math.ceil(n / PAGE))
     counter.close()
-    _control(args.api_url, "POST", "stats/reset")
+    sandbox_control(args.api_url, "POST", "stats/reset")
     dataflow = Dataflow.objects.select_related("connection").get(
         connection=connection, kind=Kind.ORDER_IMPORT
     )
@@ -258,7 +239,7 @@ def main(argv=None) -> None:
     first = import_once()
     pages = max(1, first["requests"] - 1)
     first["hub_ms_per_page"] = round(first["wall_s"] * 1000 / pages, 1)
-    peak = _peak_rss_mb()
+    peak = peak_rss_mb()
     last_write = Order.objects.aggregate(m=Max("updated_at"))["m"]
     second = import_once()
     second["orders_written"] = (
@@ -276,7 +257,9 @@ def main(argv=None) -> None:
     }
 
     if args.shipments:
-        _control(args.api_url, "POST", "config", {"window_ms": args.update_window_ms, "quota": 150})
+        sandbox_control(
+            args.api_url, "POST", "config", {"window_ms": args.update_window_ms, "quota": 150}
+        )
         orders = list(
             Order.objects.filter(connection=connection, hub_status=Order.HubStatus.OPEN)
             .order_by("pk")
@@ -284,7 +267,7 @@ def main(argv=None) -> None:
         )
         for n, order in enumerate(orders):
             shipment_create(order=order, tracking_number=f"BENCH{n:06d}", tracking_carrier="ups")
-        _control(args.api_url, "POST", "stats/reset")
+        sandbox_control(args.api_url, "POST", "stats/reset")
         update = Dataflow.objects.select_related("connection").get(
             connection=connection, kind=Kind.ORDER_UPDATE
         )
@@ -294,7 +277,7 @@ def main(argv=None) -> None:
         run = dataflow_run_foreground(dataflow=update, client=c)
         wall = time.monotonic() - started
         run.refresh_from_db()
-        served = _control(args.api_url, "GET", "stats")
+        served = sandbox_control(args.api_url, "GET", "stats")
         result["order_update"] = {
             "shipments": len(orders),
             "sent": run.created,

@@ -1,11 +1,12 @@
-"""The catalog figures of `make bench`, at a small size (the real sizes run in `make bench`)."""
+"""The catalog figures of `make bench` at a small size, with their goals (`make bench-test`; the
+real sizes run in `make bench`)."""
 
 import pytest
 
-from dataflows.benchmarks.catalog import run_catalog_benchmarks
-from dataflows.management.commands.bench import Command
+from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
+from integrationhub.management.commands.bench import Command
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [pytest.mark.sandbox, pytest.mark.bench]
 
 
 def test_the_catalog_benchmarks_report_requests_wall_floor_and_memory():

@@ -5,19 +5,8 @@ Run as its own process so that its peak RSS is the importer's alone."""
 
 import argparse
 import json
-import resource
 import sys
 import time
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory. Read from /proc: ru_maxrss survives exec, so a
-    child started by a bigger parent would report the parent's peak."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def main(argv=None) -> None:
@@ -28,6 +17,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     from connections.bigcommerce.client import BigCommerceClient
+    from connections.bigcommerce.sandbox.process import peak_rss_mb
 
     client = BigCommerceClient(
         store_hash=args.store_hash, access_token=args.token, api_url=args.api_url
