@@ -1,10 +1,12 @@
 """Shipments on the sandbox store: full, partial, over-shipment, cancelled orders."""
 
+from __future__ import annotations
+
 import pytest
 
-pytestmark = pytest.mark.sandbox
+from tests.connections.bigcommerce.sandbox.helpers import CONSIGNMENTS, consignment
 
-CONSIGNMENTS = {"include": "consignments.line_items", "consignment_structure": "object"}
+pytestmark = pytest.mark.sandbox
 
 
 def open_order(sandbox, min_lines=1, min_qty=1):
@@ -15,12 +17,35 @@ def open_order(sandbox, min_lines=1, min_qty=1):
     return sandbox.get(f"/v2/orders/{created['id']}", **CONSIGNMENTS).json()
 
 
-def consignment(order):
-    return order["consignments"]["shipping"][0]
-
-
 def ship(sandbox, order_id, body):
     return sandbox.api("POST", f"/v2/orders/{order_id}/shipments", json=body)
+
+
+def _item(line, qty=1):
+    return [{"order_product_id": line, "quantity": qty}]
+
+
+INVALID_SHIPMENTS = {
+    "no address": lambda a, li: {"items": _item(li)},
+    "another address": lambda a, li: {"order_address_id": 999999, "items": _item(li)},
+    "no items": lambda a, li: {"order_address_id": a, "items": []},
+    "a product of another order": lambda a, li: {"order_address_id": a, "items": _item(999999)},
+    "a zero quantity": lambda a, li: {"order_address_id": a, "items": _item(li, 0)},
+    "an unknown carrier": lambda a, li: {
+        "order_address_id": a,
+        "items": _item(li),
+        "tracking_carrier": "no-such-carrier",
+    },
+    "a too long tracking number": lambda a, li: {
+        "order_address_id": a,
+        "items": _item(li),
+        "tracking_number": "X" * 51,
+    },
+}
+
+
+# Bodies the spec itself refuses: off-contract on purpose.
+REFUSED_BY_THE_SPEC = {"an unknown carrier", "a too long tracking number"}
 
 
 def test_shipping_every_item_creates_the_shipment_and_marks_the_order_shipped(sandbox):
@@ -139,33 +164,6 @@ def test_a_cancelled_order_cannot_be_shipped(sandbox):
     assert r.status_code == 422
     assert "cancelled" in r.json()[0]["message"]
     assert sandbox.get(f"/v2/orders/{order['id']}/shipments").status_code == 204
-
-
-def _item(line, qty=1):
-    return [{"order_product_id": line, "quantity": qty}]
-
-
-INVALID_SHIPMENTS = {
-    "no address": lambda a, li: {"items": _item(li)},
-    "another address": lambda a, li: {"order_address_id": 999999, "items": _item(li)},
-    "no items": lambda a, li: {"order_address_id": a, "items": []},
-    "a product of another order": lambda a, li: {"order_address_id": a, "items": _item(999999)},
-    "a zero quantity": lambda a, li: {"order_address_id": a, "items": _item(li, 0)},
-    "an unknown carrier": lambda a, li: {
-        "order_address_id": a,
-        "items": _item(li),
-        "tracking_carrier": "no-such-carrier",
-    },
-    "a too long tracking number": lambda a, li: {
-        "order_address_id": a,
-        "items": _item(li),
-        "tracking_number": "X" * 51,
-    },
-}
-
-
-# Bodies the spec itself refuses: off-contract on purpose.
-REFUSED_BY_THE_SPEC = {"an unknown carrier", "a too long tracking number"}
 
 
 @pytest.mark.parametrize(

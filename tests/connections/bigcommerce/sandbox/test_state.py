@@ -1,4 +1,6 @@
-"""Rate limits, latency and injected faults of the sandbox store."""
+"""The sandbox's rate limits, latency and injected faults (state.py)."""
+
+from __future__ import annotations
 
 import json
 import time
@@ -8,7 +10,6 @@ import pytest
 import requests
 
 pytestmark = pytest.mark.sandbox
-
 RATE_HEADERS = (
     "X-Rate-Limit-Time-Window-Ms",
     "X-Rate-Limit-Time-Reset-Ms",
@@ -17,7 +18,20 @@ RATE_HEADERS = (
 )
 
 
-# ---------------------------------------------------------------- rate limit
+def outcomes(sandbox, n=60):
+    out = []
+    for _ in range(n):
+        try:
+            r = sandbox.api("GET", "/v2/orders", params={"limit": 1}, timeout=5)
+        except requests.ConnectionError:
+            out.append("dropped")
+            continue
+        try:
+            json.loads(r.content)
+            out.append(str(r.status_code))
+        except ValueError:
+            out.append(f"{r.status_code}-bad")
+    return out
 
 
 def test_every_api_response_carries_the_rate_limit_headers(sandbox):
@@ -122,9 +136,6 @@ def test_latency_delays_every_api_request(sandbox):
     sandbox.configure(latency_ms=0)
 
 
-# ---------------------------------------------------------------- forced faults
-
-
 @pytest.mark.parametrize("kind", ["500", "502", "503"])
 def test_a_forced_server_error_answers_once_then_the_api_works_again(sandbox, kind):
     sandbox.force_fault(kind, path="/v2/orders")
@@ -212,25 +223,6 @@ def test_faulted_requests_use_quota(sandbox):
     sandbox.force_fault("503")
     sandbox.get("/v2/orders", limit=1)
     assert sandbox.get("/v2/orders", limit=1).headers["X-Rate-Limit-Requests-Left"] == "8"
-
-
-# ---------------------------------------------------------------- random faults
-
-
-def outcomes(sandbox, n=60):
-    out = []
-    for _ in range(n):
-        try:
-            r = sandbox.api("GET", "/v2/orders", params={"limit": 1}, timeout=5)
-        except requests.ConnectionError:
-            out.append("dropped")
-            continue
-        try:
-            json.loads(r.content)
-            out.append(str(r.status_code))
-        except ValueError:
-            out.append(f"{r.status_code}-bad")
-    return out
 
 
 @pytest.mark.no_contract  # injected truncated JSON answers are the point

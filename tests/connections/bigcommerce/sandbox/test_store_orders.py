@@ -1,74 +1,21 @@
-"""The sandbox's v2 orders API behaves like BigCommerce's."""
+"""Orders (v2) on the sandbox store: paging, filters, sort, archiving, counts, one order, and
+consignments inline.
+"""
+
+from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
 
-pytestmark = pytest.mark.sandbox
+from tests.connections.bigcommerce.sandbox.helpers import CONSIGNMENTS, ids
 
-CONSIGNMENTS = {"include": "consignments.line_items", "consignment_structure": "object"}
+pytestmark = pytest.mark.sandbox
 
 
 def ts(rfc2822: str) -> datetime:
     return parsedate_to_datetime(rfc2822)
-
-
-def ids(orders):
-    return [o["id"] for o in orders]
-
-
-# ---------------------------------------------------------------- auth
-
-
-@pytest.mark.no_contract  # a request without the auth header is the point
-def test_a_request_without_a_token_is_401(sandbox):
-    r = sandbox.session.get(f"{sandbox.store_url}/v2/orders")
-    assert r.status_code == 401
-    assert r.json()[0]["status"] == 401
-
-
-def test_a_wrong_token_is_401_on_v2_and_v3(sandbox):
-    r2 = sandbox.api("GET", "/v2/orders", token="nope")
-    r3 = sandbox.api("GET", "/v3/catalog/products", token="nope")
-    assert (r2.status_code, r3.status_code) == (401, 401)
-    assert r3.json()["status"] == 401 and r3.json()["title"]
-    assert "X-Rate-Limit-Requests-Left" not in r2.headers
-
-
-def test_an_unknown_store_is_401(sandbox):
-    r = sandbox.api("GET", "/v2/orders", store_hash="nosuchstore")
-    assert r.status_code == 401
-
-
-def test_one_stores_token_does_not_open_another_store(sandbox):
-    r = sandbox.api("GET", "/v2/orders", store_hash=sandbox.other_store_hash)
-    assert r.status_code == 401
-    r = sandbox.api(
-        "GET", "/v2/orders", store_hash=sandbox.other_store_hash, token=sandbox.other_token
-    )
-    assert r.status_code == 200
-
-
-# ---------------------------------------------------------------- store and statuses
-
-
-def test_the_store_information_names_the_store(sandbox):
-    body = sandbox.get("/v2/store").json()
-    assert body["id"] == sandbox.store_hash
-    assert body["currency"] == "USD"
-
-
-def test_order_statuses_list_ids_0_to_14_with_two_custom_labels(sandbox):
-    statuses = sandbox.get("/v2/order_statuses").json()
-    assert [s["id"] for s in statuses] == list(range(15))
-    names = {s["id"]: s["name"] for s in statuses}
-    assert names[11] == "Awaiting Fulfillment" and names[5] == "Cancelled"
-    relabelled = {s["id"] for s in statuses if s["custom_label"] != s["name"]}
-    assert relabelled == {9, 11}
-
-
-# ---------------------------------------------------------------- paging
 
 
 def test_orders_default_to_50_a_page_sorted_by_id(sandbox):
@@ -105,9 +52,6 @@ def test_an_invalid_parameter_is_a_400_error(sandbox):
     assert "min_id" in r.json()[0]["message"]
     assert sandbox.get("/v2/orders", sort="total:asc").status_code == 400
     assert sandbox.get("/v2/orders", min_date_created="yesterday").status_code == 400
-
-
-# ---------------------------------------------------------------- filters
 
 
 def test_status_id_filters_one_status(sandbox):
@@ -157,9 +101,6 @@ def test_guest_orders_have_customer_id_0(sandbox):
     assert guests and all(o["customer_id"] == 0 for o in guests)
 
 
-# ---------------------------------------------------------------- sort
-
-
 @pytest.mark.parametrize("field", ["id", "date_created", "date_modified", "status_id"])
 @pytest.mark.parametrize("direction", ["asc", "desc"])
 def test_orders_sort_by_a_field_in_either_direction(sandbox, field, direction):
@@ -177,9 +118,6 @@ def test_a_sort_field_without_direction_is_ascending(sandbox):
     orders = sandbox.get_all_orders(sort="date_modified")
     keys = [ts(o["date_modified"]) for o in orders]
     assert keys == sorted(keys)
-
-
-# ---------------------------------------------------------------- archived orders
 
 
 def test_archived_orders_are_left_out_unless_asked_for(sandbox):
@@ -213,9 +151,6 @@ def test_put_is_deleted_false_restores_an_archived_order(sandbox):
     assert archived["id"] in ids(sandbox.get_all_orders())
 
 
-# ---------------------------------------------------------------- count
-
-
 def test_count_gives_the_total_and_per_status_counts(sandbox):
     every = sandbox.get_all_orders()
     body = sandbox.get("/v2/orders/count").json()
@@ -229,9 +164,6 @@ def test_count_gives_the_total_and_per_status_counts(sandbox):
 def test_count_applies_the_filters(sandbox):
     body = sandbox.get("/v2/orders/count", status_id=5).json()
     assert body["count"] == len(sandbox.get_all_orders(status_id=5))
-
-
-# ---------------------------------------------------------------- one order
 
 
 def test_an_unknown_order_is_404(sandbox):
@@ -290,9 +222,6 @@ def test_put_rejects_an_unknown_status_and_read_only_fields(sandbox):
     r = sandbox.api("PUT", "/v2/orders/101", json={"items_total": 3})
     assert r.status_code == 400 and "items_total" in r.json()[0]["message"]
     assert sandbox.api("PUT", "/v2/orders/101", data="{not json").status_code == 400
-
-
-# ---------------------------------------------------------------- include=consignments
 
 
 def test_include_consignments_puts_lines_and_address_inline(sandbox):

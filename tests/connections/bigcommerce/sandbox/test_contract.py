@@ -1,10 +1,12 @@
 """Every answer of the sandbox store validates against the official BigCommerce specs."""
 
+from __future__ import annotations
+
 import pytest
 
-pytestmark = pytest.mark.sandbox
+from tests.connections.bigcommerce.sandbox.helpers import CONSIGNMENTS
 
-CONSIGNMENTS = {"include": "consignments.line_items", "consignment_structure": "object"}
+pytestmark = pytest.mark.sandbox
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Catalog and inventory (v3) on the sandbox store."""
 
+from __future__ import annotations
+
 from datetime import datetime
 
 import pytest
@@ -30,7 +32,13 @@ def adjust(sandbox, items, reason="test"):
     )
 
 
-# ---------------------------------------------------------------- products and variants
+BAD_ITEMS = {
+    "an unknown variant": {"location_id": 1, "variant_id": 999999, "quantity": 1},
+    "an unknown product": {"location_id": 1, "product_id": 999999, "quantity": 1},
+    "a negative quantity": {"location_id": 1, "variant_id": "GOOD", "quantity": -1},
+    "an untracked product": {"location_id": 1, "product_id": "NONE", "quantity": 1},
+    "an unknown location": {"location_id": 9, "variant_id": "GOOD", "quantity": 1},
+}
 
 
 def test_products_come_in_the_v3_envelope_with_pagination(sandbox):
@@ -127,9 +135,6 @@ def test_locations_list_the_default_location(sandbox):
     assert body["data"][0]["enabled"] is True
 
 
-# ---------------------------------------------------------------- absolute adjustments
-
-
 def test_an_absolute_adjustment_sets_the_variant_stock_and_moves_date_modified(sandbox):
     product, variant = variant_of(sandbox, "variant")
     r = adjust(sandbox, [{"location_id": 1, "variant_id": variant["id"], "quantity": 42}])
@@ -162,15 +167,6 @@ def test_an_adjustment_by_sku_finds_the_variant(sandbox):
     r = adjust(sandbox, [{"location_id": 1, "sku": variant["sku"], "quantity": 3}])
     assert r.status_code == 200
     assert sandbox.inventory()["variants"][str(variant["id"])]["inventory_level"] == 3
-
-
-BAD_ITEMS = {
-    "an unknown variant": {"location_id": 1, "variant_id": 999999, "quantity": 1},
-    "an unknown product": {"location_id": 1, "product_id": 999999, "quantity": 1},
-    "a negative quantity": {"location_id": 1, "variant_id": "GOOD", "quantity": -1},
-    "an untracked product": {"location_id": 1, "product_id": "NONE", "quantity": 1},
-    "an unknown location": {"location_id": 9, "variant_id": "GOOD", "quantity": 1},
-}
 
 
 @pytest.mark.parametrize("bad", sorted(BAD_ITEMS))
