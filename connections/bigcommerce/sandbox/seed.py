@@ -115,16 +115,6 @@ def make_address(rng: random.Random, first=None, last=None, email=None) -> tuple
     )
 
 
-def city_info(iso2: str, city: str) -> tuple:
-    for c in CITIES:
-        if c[0] == city and c[4] == iso2:
-            return c
-    for c in CITIES:
-        if c[4] == iso2:
-            return c
-    return CITIES[0]
-
-
 def build_catalog(rng: random.Random, n_products: int, k_variants: int):
     """Products with `k_variants` variants each, plus data-quality quirks in the SKUs."""
     products: list[Product] = []
