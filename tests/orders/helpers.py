@@ -198,3 +198,21 @@ def importer(connection, log=None, **kwargs) -> OrderImporter:
 def reserved(product) -> int:
     product.refresh_from_db()
     return product.reserved_by_orders
+
+
+def open_order_error(connection, bc_order_id: int, **fields):
+    """An open order error of the connection (as Order Import records one)."""
+    from django.utils import timezone
+
+    from orders.models import OrderError
+
+    now = timezone.now()
+    return OrderError.objects.create(
+        connection=connection,
+        bc_order_id=bc_order_id,
+        code=OrderError.Code.UNKNOWN_SKU,
+        message=f"Order {bc_order_id}: SKU GHOST-1 is not a hub product.",
+        first_seen_at=now,
+        last_seen_at=now,
+        **fields,
+    )
