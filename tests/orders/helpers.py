@@ -4,6 +4,7 @@ a contract-checked client, running a flow, and BigCommerce order payloads for un
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import UTC, datetime
 
 from catalog.models import Product, ProductLink
@@ -13,6 +14,7 @@ from connections.models import Connection
 from dataflows.models import Dataflow, Run
 from dataflows.services import dataflow_run_foreground, dataflows_create_for_connection
 from orders.flows import ORDER_IMPORT
+from orders.models import Order, OrderError
 from orders.services.importer import OrderImporter
 
 
@@ -216,3 +218,39 @@ def open_order_error(connection, bc_order_id: int, **fields):
         last_seen_at=now,
         **fields,
     )
+
+
+# ----------------------------------------------------------------------------- Order Import
+
+PAGE = 250
+
+
+def expected_ids(sandbox, statuses=(11, 5), **params):
+    return {o["id"] for s in statuses for o in sandbox.get_all_orders(status_id=s, **params)}
+
+
+def hub_ids(connection):
+    return set(Order.objects.filter(connection=connection).values_list("bc_order_id", flat=True))
+
+
+def error_ids(connection, open_only=True):
+    errors = OrderError.objects.filter(connection=connection)
+    if open_only:
+        errors = errors.filter(resolved_at__isnull=True)
+    return set(errors.values_list("bc_order_id", flat=True))
+
+
+def floor(sandbox, statuses=(11, 5), **params):
+    return sum(
+        math.ceil(max(1, len(sandbox.get_all_orders(status_id=s, **params))) / PAGE)
+        for s in statuses
+    )
+
+
+def requests_served(sandbox):
+    return sandbox.stats()["by_store"].get(sandbox.store_hash, {}).get("endpoints", {})
+
+
+def again(store, sandbox, contract, **kwargs) -> Run:
+    """Another run with a fresh client (as the next scheduled run would have)."""
+    return run_flow(store, client=client_for(sandbox, contract), **kwargs)
