@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from catalog.models import Product, ProductLink
 from connections.bigcommerce.client import BigCommerceClient
+from connections.bigcommerce.dates import format_v2_date
 from connections.bigcommerce.ratelimit import LocalQuotaGate
 from connections.models import Connection
 from dataflows.models import Dataflow, Run
@@ -78,10 +79,6 @@ _ids = itertools.count(1000)
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
 
 
-def rfc(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-
-
 def address(**overrides) -> dict:
     data = {
         "first_name": "Jane",
@@ -147,8 +144,8 @@ def order_payload(
     payload = {
         "id": order_id,
         "customer_id": 7,
-        "date_created": rfc(created),
-        "date_modified": rfc(modified),
+        "date_created": format_v2_date(created),
+        "date_modified": format_v2_date(modified),
         "date_shipped": "",
         "status_id": status_id,
         "status": "Awaiting Fulfillment",
