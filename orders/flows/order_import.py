@@ -50,6 +50,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CURSOR_VERSION = 1
 
 
+# How the cursor stores its moments (the hub's JSON, not a BigCommerce date).
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
