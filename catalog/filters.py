@@ -4,6 +4,7 @@ catalog page and the REST `products/` list filter the same way with the same par
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 
+from connections.filters import IdFilter
 from connections.selectors import connections_visible_to
 
 from .models import Product, ProductLink
@@ -27,7 +28,7 @@ PRODUCT_FILTERS = {
 
 
 class ProductFilter(django_filters.FilterSet):
-    tenant = django_filters.NumberFilter(field_name="tenant_id", label="Tenant id")
+    tenant = IdFilter(field_name="tenant_id", label="Tenant id")
     sku = django_filters.CharFilter(field_name="sku", label="SKU (exact)")
     show = django_filters.ChoiceFilter(
         choices=list(PRODUCT_FILTERS.items()),
@@ -35,7 +36,7 @@ class ProductFilter(django_filters.FilterSet):
         label="Only products that are not linked, have a link with tracking off, drift "
         "(BigCommerce's level differs from the last push) or a rejected push",
     )
-    connection = django_filters.NumberFilter(
+    connection = IdFilter(
         method="filter_links",
         label="Connection id: only products linked to it (with `show`: about its links)",
     )

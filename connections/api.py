@@ -34,6 +34,15 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request):
+        # A page_size that is not a whole number >= 1 (null, -5) is refused, never ignored.
+        value = request.query_params.get(self.page_size_query_param)
+        if value is not None and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            raise exceptions.ValidationError(
+                {"page_size": [f"Give a whole number from 1 to {self.max_page_size}."]}
+            )
+        return super().get_page_size(request)
+
 
 class ServiceErrorsMixin:
     """A service's django ValidationError becomes a 400 with the same field keys and messages

@@ -2,13 +2,29 @@
 the REST list alike (applied in `selectors.connection_list`)."""
 
 import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from .drivers import driver_choices
 from .models import Connection
+from .validators import MAX_BIGINT
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_BIGINT})
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number filter (an id, a status) for every FilterSet, bounded to what the
+    databases compare: a bigger value (10^20) is refused by the form, never sent to SQL."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_BIGINT)
+        super().__init__(*args, **kwargs)
 
 
 class ConnectionFilter(django_filters.FilterSet):
-    tenant = django_filters.NumberFilter(field_name="tenant_id", label="Tenant id")
+    tenant = IdFilter(field_name="tenant_id", label="Tenant id")
     status = django_filters.ChoiceFilter(choices=Connection.Status.choices)
     driver = django_filters.ChoiceFilter(choices=driver_choices())
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .drivers import DRIVERS
 from .models import ORDER_STATUSES, Connection
+from .validators import MAX_BIGINT, access_token_validator
 
 # BigCommerce option types that make variants (products_catalog.v3.yml, option `type`).
 VARIANT_OPTION_TYPES = [
@@ -72,7 +73,9 @@ class ConnectionCreateForm(forms.Form):
         error_messages={"required": "Choose a driver to enter its credentials."},
     )
     store_hash = StoreHashField()
-    access_token = forms.CharField(max_length=500, widget=TokenInput(), strip=True)
+    access_token = forms.CharField(
+        max_length=500, widget=TokenInput(), strip=True, validators=[access_token_validator]
+    )
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -98,6 +101,7 @@ class CredentialsForm(forms.Form):
     access_token = forms.CharField(
         max_length=500,
         required=False,
+        validators=[access_token_validator],
         widget=TokenInput(attrs={"placeholder": "Stored — leave blank to keep it"}),
         help_text="Write-only: the stored token is never shown. Leave blank to keep it.",
     )
@@ -141,6 +145,7 @@ class OrderFiltersForm(SettingsSectionForm):
     import_min_order_id = forms.IntegerField(
         label="Import only orders with an ID greater than",
         min_value=0,
+        max_value=MAX_BIGINT,
         required=False,
         help_text="Leave blank to import orders of any ID.",
     )

@@ -11,9 +11,7 @@ from rest_framework import serializers
 from .drivers import BIGCOMMERCE, driver_choices
 from .models import CONNECTION_SETTINGS_FIELDS, ORDER_STATUSES, Connection, Tenant
 from .selectors import tenants_for_user
-
-MAX_INT = 2_147_483_647
-MAX_BIGINT = 9_223_372_036_854_775_807
+from .validators import MAX_BIGINT, MAX_INT, access_token_validator
 
 store_hash_validator = RegexValidator(
     r"^[A-Za-z0-9_-]+$",
@@ -81,7 +79,10 @@ class ConnectionCreateInputSerializer(ConnectionSettingsInputSerializer):
     driver = serializers.ChoiceField(choices=driver_choices(), default=BIGCOMMERCE.code)
     store_hash = serializers.CharField(max_length=64, validators=[store_hash_validator])
     access_token = serializers.CharField(
-        max_length=500, write_only=True, style={"input_type": "password"}
+        max_length=500,
+        write_only=True,
+        validators=[access_token_validator],
+        style={"input_type": "password"},
     )
     client_id = serializers.CharField(max_length=200, allow_blank=True, required=False)
 
@@ -118,6 +119,7 @@ class ConnectionUpdateInputSerializer(ConnectionSettingsInputSerializer):
         write_only=True,
         required=False,
         allow_blank=True,
+        validators=[access_token_validator],
         style={"input_type": "password"},
         help_text="A new access token; blank or absent keeps the stored one.",
     )

@@ -7,15 +7,15 @@ import re
 import django_filters
 from django.db.models import Q
 
+from connections.filters import IdFilter
+
 from .models import LogEntry, Run
 from .registry import kind_choices
 
 
 class RunFilter(django_filters.FilterSet):
-    connection = django_filters.NumberFilter(
-        field_name="dataflow__connection_id", label="Connection id"
-    )
-    dataflow = django_filters.NumberFilter(field_name="dataflow_id", label="Dataflow id")
+    connection = IdFilter(field_name="dataflow__connection_id", label="Connection id")
+    dataflow = IdFilter(field_name="dataflow_id", label="Dataflow id")
     kind = django_filters.ChoiceFilter(field_name="dataflow__kind", choices=kind_choices)
     status = django_filters.ChoiceFilter(choices=Run.Status.choices)
     trigger = django_filters.ChoiceFilter(choices=Run.Trigger.choices)

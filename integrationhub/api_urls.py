@@ -1,6 +1,7 @@
-"""REST API under /api/v1/: each app registers its viewsets here."""
+"""REST API under /api/v1/: each app registers its viewsets here; the schema and its docs."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import ProductViewSet, StockViewSet
@@ -8,7 +9,18 @@ from connections.api import ConnectionViewSet
 from dataflows.api import ConnectionSynchronizeView, DataflowViewSet, RunLogViewSet, RunViewSet
 from orders.api import OrderErrorViewSet, OrderViewSet
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    # No `.json` routes: the views take no `format` argument, so a suffix is a 404, not a 500.
+    include_format_suffixes = False
+
+
+class DocsView(SpectacularSwaggerView):
+    # An HTML page: OPTIONS has no template to render, so only GET and HEAD (405 otherwise).
+    http_method_names = ["get", "head"]
+
+
+router = Router()
 router.register("connections", ConnectionViewSet, basename="connection")
 router.register(
     r"connections/(?P<connection_pk>\d+)/dataflows", DataflowViewSet, basename="dataflow"
@@ -21,6 +33,8 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("order-errors", OrderErrorViewSet, basename="order-error")
 
 urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path(  # the engine's SYNCHRONIZE, under the connection it queues
         "connections/<int:pk>/synchronize/",
         ConnectionSynchronizeView.as_view(),

@@ -294,7 +294,17 @@ BIGCOMMERCE_APP_CALLBACK_URL = _read("BIGCOMMERCE_APP_CALLBACK_URL", env.str, de
 if BIGCOMMERCE_APP_CALLBACK_URL:
     _url("BIGCOMMERCE_APP_CALLBACK_URL", BIGCOMMERCE_APP_CALLBACK_URL, {"http", "https"})
 
+
 # --- REST API.
+def _rate(name, default):
+    """A DRF throttle rate, "<requests>/<second|minute|hour|day>", checked at start-up."""
+    value = env.str(name, default=default)
+    count, _, period = value.partition("/")
+    if not count.isdigit() or period not in {"second", "minute", "hour", "day", "s", "m", "h", "d"}:
+        raise ValueError(f"{value!r} is not a rate like 2000/hour")
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -305,6 +315,22 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # JSON with a depth limit and valid text only (a 400, not a RecursionError); forms too.
+    "DEFAULT_PARSER_CLASSES": [
+        "integrationhub.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per token (or session user), and per address for anonymous callers; generous defaults,
+    # a 429 with Retry-After beyond them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrationhub.throttling.UserThrottle",
+        "integrationhub.throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": _read("API_THROTTLE_USER_RATE", _rate, default="2000/hour"),
+        "anon": _read("API_THROTTLE_ANON_RATE", _rate, default="100/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Integration hub API",

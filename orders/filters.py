@@ -5,17 +5,17 @@ tenants; another tenant's ids yield nothing."""
 import django_filters
 from django.db.models import Q
 
+from connections.filters import IdFilter
+
 from .models import Order, OrderError
 
 
 class OrderFilter(django_filters.FilterSet):
-    connection = django_filters.NumberFilter(field_name="connection_id", label="Connection id")
-    status = django_filters.NumberFilter(
-        field_name="status_id", label="BigCommerce order status id (0-14)"
-    )
+    connection = IdFilter(field_name="connection_id", label="Connection id")
+    status = IdFilter(field_name="status_id", label="BigCommerce order status id (0-14)")
     hub_status = django_filters.ChoiceFilter(choices=Order.HubStatus.choices)
     has_errors = django_filters.BooleanFilter(label="Has unresolved order errors")
-    bc_id = django_filters.NumberFilter(field_name="bc_order_id", label="BigCommerce order id")
+    bc_id = IdFilter(field_name="bc_order_id", label="BigCommerce order id")
     created_after = django_filters.IsoDateTimeFilter(
         field_name="date_created", lookup_expr="gte", label="Created at or after"
     )
@@ -45,14 +45,14 @@ class OrderFilter(django_filters.FilterSet):
 class OrderErrorFilter(django_filters.FilterSet):
     STATES = (("open", "Open"), ("ignored", "Ignored"), ("resolved", "Resolved"), ("all", "All"))
 
-    connection = django_filters.NumberFilter(field_name="connection_id", label="Connection id")
+    connection = IdFilter(field_name="connection_id", label="Connection id")
     code = django_filters.ChoiceFilter(choices=OrderError.Code.choices)
     resolved = django_filters.BooleanFilter(
         field_name="resolved_at", lookup_expr="isnull", exclude=True, label="Resolved or ignored"
     )
     state = django_filters.ChoiceFilter(choices=STATES, method="filter_state")
-    bc_order_id = django_filters.NumberFilter(label="BigCommerce order id")
-    order = django_filters.NumberFilter(field_name="order_id", label="Hub order id")
+    bc_order_id = IdFilter(label="BigCommerce order id")
+    order = IdFilter(field_name="order_id", label="Hub order id")
 
     class Meta:
         model = OrderError

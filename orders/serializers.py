@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from connections.validators import MAX_BIGINT
+
 from .models import Address, Customer, Order, OrderError, OrderLine, Shipment, ShipmentLine
 
 MAX_BULK = 1000
@@ -157,6 +159,10 @@ class OrderErrorOutputSerializer(serializers.ModelSerializer):
     state = serializers.ChoiceField(
         choices=["open", "retrying", "resolved", "ignored"], read_only=True
     )
+    # Blank while the error is open: documented, so the schema's enum admits "".
+    resolution = serializers.ChoiceField(
+        choices=OrderError.Resolution.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = OrderError
@@ -212,10 +218,13 @@ class OrderDetailOutputSerializer(OrderOutputSerializer):
 
 class ShipmentLineInputSerializer(serializers.Serializer):
     line = serializers.IntegerField(
-        required=False, min_value=1, help_text="The hub's order line id."
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="The hub's order line id."
     )
     order_product_id = serializers.IntegerField(
-        required=False, min_value=1, help_text="Or BigCommerce's order product id of the line."
+        required=False,
+        min_value=1,
+        max_value=MAX_BIGINT,
+        help_text="Or BigCommerce's order product id of the line.",
     )
     quantity = serializers.IntegerField(min_value=1)
 
@@ -251,13 +260,16 @@ class IgnoreInputSerializer(serializers.Serializer):
 
 class BulkIdsSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_BIGINT),
         required=False,
         max_length=MAX_BULK,
         help_text="Order error ids.",
     )
     connection = serializers.IntegerField(
-        required=False, help_text="Or: every open error of this connection (with `code`)."
+        required=False,
+        min_value=1,
+        max_value=MAX_BIGINT,
+        help_text="Or: every open error of this connection (with `code`).",
     )
     code = serializers.ChoiceField(choices=OrderError.Code.choices, required=False)
 

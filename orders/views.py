@@ -16,12 +16,13 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from connections.access import OPERATE, VIEW, connection_for_user, role_allows, tenant_require_role
 from connections.forms import ConnectionNameForm
 from connections.models import Connection
+from connections.validators import MAX_BIGINT
+from connections.views.common import next_url
 
 from . import selectors
 from .filters import OrderErrorFilter
@@ -207,15 +208,13 @@ def order_error_action(request, action: str):
     """Retry or ignore (with a reason) the selected errors (`ids`), from any error list."""
     if action not in ("retry", "ignore"):
         raise Http404
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("order-errors")
+    back = next_url(request, reverse("order-errors"))
     try:
         ids = {int(value) for value in request.POST.getlist("ids")}
     except ValueError as exc:
         raise Http404 from exc
+    if any(not 0 < pk <= MAX_BIGINT for pk in ids):
+        raise Http404  # no such error; never an id the database cannot compare
     errors = list(
         selectors.order_errors_visible_to(user=request.user)
         .filter(pk__in=ids)

@@ -7,6 +7,10 @@ import pytest
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 # Nor may they talk to a running demo's sandbox store (var/demo.env, see settings.py).
 os.environ.setdefault("HUB_READ_DEMO_ENV", "false")
+# The suite's thousands of API calls (one user id, one address) must not meet the throttles;
+# tests/integrationhub/test_throttling.py lowers the rates it tests.
+os.environ.setdefault("API_THROTTLE_USER_RATE", "1000000/hour")
+os.environ.setdefault("API_THROTTLE_ANON_RATE", "1000000/hour")
 
 pytest_plugins = [
     "tests.fixtures.contract",

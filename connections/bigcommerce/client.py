@@ -33,6 +33,7 @@ from typing import Any
 import requests
 
 from .errors import (
+    AuthenticationError,
     BigCommerceError,
     MalformedResponseError,
     TransportError,
@@ -120,6 +121,15 @@ class BigCommerceClient(StoreAPI, OrdersAPI, ShipmentsAPI, CatalogAPI, Inventory
             )
         if not access_token:
             raise ValueError("access_token is empty: set the connection's access token")
+        if not re.fullmatch(r"[\x21-\x7e]+", access_token):
+            # requests cannot send it in a header (UnicodeEncodeError): refuse it before.
+            raise AuthenticationError(
+                "The access token has characters no HTTP header can carry (spaces or "
+                "non-ASCII).",
+                hint="Enter the connection's access token again, copied from the store's API "
+                "account.",
+                store_hash=store_hash,
+            )
         self.store_hash = store_hash
         self._access_token = access_token
         self.api_url = (api_url or setting("BIGCOMMERCE_API_URL", DEFAULT_API_URL)).rstrip("/")

@@ -58,13 +58,22 @@ class BigCommerceError(Exception):
             mask = "[redacted]"
             self.message = self.message.replace(secret, mask)
             self.hint = self.hint.replace(secret, mask)
-            self.details = json.loads(json.dumps(self.details, default=str).replace(secret, mask))
-            if isinstance(self.body, str):
-                self.body = self.body.replace(secret, mask)
-            elif self.body is not None:
-                self.body = json.loads(json.dumps(self.body, default=str).replace(secret, mask))
+            self.details = _redacted(self.details, secret, mask)
+            self.body = _redacted(self.body, secret, mask)
             self.args = (self.message,)
         return self
+
+
+def _redacted(value: Any, secret: str, mask: str) -> Any:
+    """`value` with `secret` masked in every string of it (keys included). Strings, never the
+    JSON text: a short secret ("0") must not corrupt numbers or the syntax."""
+    if isinstance(value, str):
+        return value.replace(secret, mask)
+    if isinstance(value, dict):
+        return {_redacted(k, secret, mask): _redacted(v, secret, mask) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item, secret, mask) for item in value]
+    return value
 
 
 class AuthenticationError(BigCommerceError):

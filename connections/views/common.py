@@ -64,8 +64,10 @@ def popup_show(request, *, title: str, text: str, link: str = "", link_label: st
 
 
 def next_url(request, default: str) -> str:
+    """The form's `next` when it is a path of this site ("/orders/?page=2"), else `default`:
+    never another site, nor a bare word that `redirect()` would take for a URL name."""
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
