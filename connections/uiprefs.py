@@ -47,7 +47,7 @@ def clean_filters(raw) -> dict:
     """Only known keys with valid values; blanks dropped."""
     raw = raw or {}
     filters = {}
-    q = str(raw.get("q") or "").strip()[:100]
+    q = str(raw.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL stores no NUL
     if q:
         filters["q"] = q
     if raw.get("status") in STATUS_FILTERS:
@@ -212,6 +212,8 @@ def view_save_new(*, user, name: str, filters: dict, sort: str, columns: list[st
     name = name.strip()[:MAX_VIEW_NAME]
     if not name:
         raise ValueError("Give the view a name.")
+    if not name.isprintable():
+        raise ValueError("A view name has no control characters; type it again.")
     if name.casefold() == DEFAULT_VIEW_NAME.casefold():
         raise ValueError(f"“{DEFAULT_VIEW_NAME}” is the built-in view; choose another name.")
     try:
