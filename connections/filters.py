@@ -1,8 +1,12 @@
 """The connection list's filters (django-filter), one FilterSet for the CONNECTIONS screen and
 the REST list alike (applied in `selectors.connection_list`)."""
 
+import datetime
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
 from .drivers import driver_choices
@@ -21,6 +25,24 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", MAX_BIGINT)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:  # PostgreSQL takes offsets up to ±15:59 only, Python's up to ±23:59
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("Give a date and time between the years 1 and 9999.") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time filter for every FilterSet, compared in UTC: any offset Python
+    reads ("+23:04") is one the database can take."""
+
+    field_class = UtcIsoDateTimeField
 
 
 class ConnectionFilter(django_filters.FilterSet):

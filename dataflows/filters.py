@@ -7,7 +7,7 @@ import re
 import django_filters
 from django.db.models import Q
 
-from connections.filters import IdFilter
+from connections.filters import DateTimeFilter, IdFilter
 
 from .models import LogEntry, Run
 from .registry import kind_choices
@@ -19,12 +19,10 @@ class RunFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(field_name="dataflow__kind", choices=kind_choices)
     status = django_filters.ChoiceFilter(choices=Run.Status.choices)
     trigger = django_filters.ChoiceFilter(choices=Run.Trigger.choices)
-    queued_after = django_filters.IsoDateTimeFilter(
+    queued_after = DateTimeFilter(
         field_name="queued_at", lookup_expr="gte", label="Queued at or after"
     )
-    queued_before = django_filters.IsoDateTimeFilter(
-        field_name="queued_at", lookup_expr="lt", label="Queued before"
-    )
+    queued_before = DateTimeFilter(field_name="queued_at", lookup_expr="lt", label="Queued before")
 
     q = django_filters.CharFilter(method="filter_q", label="Run id (#123) or error text")
 

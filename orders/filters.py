@@ -5,7 +5,7 @@ tenants; another tenant's ids yield nothing."""
 import django_filters
 from django.db.models import Q
 
-from connections.filters import IdFilter
+from connections.filters import DateTimeFilter, IdFilter
 
 from .models import Order, OrderError
 
@@ -16,10 +16,10 @@ class OrderFilter(django_filters.FilterSet):
     hub_status = django_filters.ChoiceFilter(choices=Order.HubStatus.choices)
     has_errors = django_filters.BooleanFilter(label="Has unresolved order errors")
     bc_id = IdFilter(field_name="bc_order_id", label="BigCommerce order id")
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = DateTimeFilter(
         field_name="date_created", lookup_expr="gte", label="Created at or after"
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = DateTimeFilter(
         field_name="date_created", lookup_expr="lt", label="Created before"
     )
     archived = django_filters.BooleanFilter(field_name="is_archived")
