@@ -101,6 +101,17 @@ def test_a_bad_store_hash_or_empty_token_is_refused_at_once(fake):
         build_client(fake, access_token="")
 
 
+@pytest.mark.parametrize("token", ["tökén", "token€", "two words", "tab\there"])
+def test_a_token_no_http_header_can_carry_is_refused_before_any_request(fake, mocked, token):
+    with pytest.raises(AuthenticationError) as caught:
+        build_client(fake, access_token=token)
+
+    assert "no HTTP header can carry" in str(caught.value)
+    assert "Enter the connection's access token again" in str(caught.value)
+    assert token not in str(caught.value)
+    assert not mocked.calls
+
+
 def test_stats_count_requests_retries_429s_and_waits_by_endpoint(client, mocked, fake):
     mocked.get(f"{BASE}/v2/orders/5/shipments", status=503)
     mocked.get(f"{BASE}/v2/orders/5/shipments", status=429, headers=rate_headers(0, 2000))

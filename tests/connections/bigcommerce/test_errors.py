@@ -135,3 +135,25 @@ def test_error_bodies_of_both_api_versions_are_parsed():
     )
     assert parse_error_body("plain text") == ("plain text", [])
     assert parse_error_body(None) == (None, [])
+
+
+@pytest.mark.parametrize("secret", ["0", "1", "Z", '"', "]"])
+def test_redaction_masks_the_secret_in_strings_and_keeps_the_details_intact(secret):
+    error = BigCommerceError(
+        f"Refused {secret}",
+        details=[{"field": f"x{secret}", "message": f"bad {secret}", "code": 10}],
+        body={"status": 401, f"k{secret}": [f"v{secret}", 3.0, None, True]},
+    )
+
+    error.redact(secret)
+
+    assert error.message == "Refused [redacted]"
+    assert error.details == [{"field": "x[redacted]", "message": "bad [redacted]", "code": 10}]
+    assert error.body == {"status": 401, "k[redacted]": ["v[redacted]", 3.0, None, True]}
+    assert error.args == ("Refused [redacted]",)
+
+
+def test_redaction_masks_a_text_body():
+    error = BigCommerceError("Refused", body="token=abc0 refused").redact("abc0")
+
+    assert error.body == "token=[redacted] refused"
