@@ -91,6 +91,9 @@ class Run(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
+    # Handed back to the queue by RunDeferred (e.g. its store was busy): sent again as soon
+    # as another run of its connection ends, its countdown only the safety net.
+    deferred = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-queued_at", "-id"]
