@@ -110,9 +110,12 @@ class StoreBulkLock:
 
     def is_taken(self) -> bool:
         """Whether another holder has the store's live lease."""
-        return STORE_LEASE.live().filter(store_hash=self.store_hash).exclude(
-            holder=self.holder
-        ).exists()
+        return (
+            STORE_LEASE.live()
+            .filter(store_hash=self.store_hash)
+            .exclude(holder=self.holder)
+            .exists()
+        )
 
     def current(self) -> StoreLock | None:
         return StoreLock.objects.filter(store_hash=self.store_hash).first()

@@ -222,7 +222,10 @@ def test_synchronize_runs_every_dataflow_of_a_connection_at_once_and_all_succeed
     Dataflow.objects.filter(connection=connection).update(enabled=True)
 
     with start_worker(
-        busy_worker_app, pool="threads", concurrency=4, perform_ping_check=False,
+        busy_worker_app,
+        pool="threads",
+        concurrency=4,
+        perform_ping_check=False,
         shutdown_timeout=60,
     ):
         runs = connection_synchronize(connection=connection)
