@@ -84,3 +84,11 @@ def no_prerequisites(monkeypatch):
     are not about it."""
     for kind, spec in list(registry._FLOWS.items()):
         monkeypatch.setitem(registry._FLOWS, kind, replace(spec, waits_for=()))
+
+
+@pytest.fixture
+def order_import(connection):
+    """The connection's Order Import dataflow (with its connection loaded)."""
+    from tests.dataflows.helpers import dataflow_of
+
+    return dataflow_of(connection)

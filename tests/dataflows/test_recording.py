@@ -9,13 +9,6 @@ from dataflows.models import Dataflow, Kind, Run
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
 
 
-@pytest.fixture
-def order_import(connection):
-    return Dataflow.objects.select_related("connection").get(
-        connection=connection, kind=Kind.ORDER_IMPORT
-    )
-
-
 def test_a_run_declared_abandoned_meanwhile_never_finishes_as_succeeded(
     order_import, register_flow, fake_client
 ):

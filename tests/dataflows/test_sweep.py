@@ -8,6 +8,7 @@ from django.utils import timezone
 from connections.models import Connection
 from dataflows import services
 from dataflows.models import Dataflow, Kind, Run
+from tests.dataflows.helpers import dataflow_of, hold_lease, queued_run
 
 
 def test_a_connection_left_deleting_gets_its_delete_task_sent_again(connection, monkeypatch):
@@ -39,3 +40,19 @@ def test_a_killed_worker_dataflow_is_queued_again_by_the_sweep(
 
     again = Run.objects.get(dataflow=dataflow, status=Run.Status.QUEUED)
     assert enqueued == [again.pk]
+
+
+def test_the_sweep_sends_again_the_task_of_a_run_that_waits_on_a_free_dataflow(
+    order_import, enqueued
+):
+    lost = queued_run(order_import)
+    Run.objects.filter(pk=lost.pk).update(queued_at=timezone.now() - timedelta(minutes=10))
+    fresh = queued_run(dataflow_of(order_import.connection, Kind.ORDER_UPDATE))
+    busy = dataflow_of(order_import.connection, Kind.FULL_STOCK_UPDATE)
+    hold_lease(busy)
+    behind_busy = queued_run(busy)
+    Run.objects.filter(pk=behind_busy.pk).update(queued_at=timezone.now() - timedelta(minutes=10))
+
+    assert services.runs_sweep() == {"recovered": 0, "resent": 1, "deletes_resent": 0}
+    assert enqueued == [lost.pk]
+    assert fresh.pk not in enqueued

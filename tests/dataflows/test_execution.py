@@ -1,0 +1,213 @@
+"""Running one run to its end: the flow's outcomes, beat's tick (dataflows.services.execution)."""
+
+import pytest
+
+from connections.bigcommerce.errors import AuthenticationError, ServerError
+from connections.models import Connection
+from dataflows import services
+from dataflows.models import Dataflow, Kind, LogEntry, Run
+from tests.dataflows.helpers import hold_lease, queued_run, succeed
+
+pytestmark = pytest.mark.usefixtures("no_prerequisites")
+
+
+def test_a_successful_run_records_counts_requests_and_logs(
+    order_import, register_flow, fake_client
+):
+    fake_client.stats.requests = 40  # spent before this run
+    register_flow(Kind.ORDER_IMPORT, succeed)
+
+    run = services.run_execute(run_id=queued_run(order_import).pk)
+
+    run.refresh_from_db()
+    assert run.status == Run.Status.SUCCEEDED
+    assert (run.fetched, run.created, run.updated, run.skipped, run.failed) == (3, 2, 1, 0, 0)
+    assert run.api_requests == 2
+    assert run.progress_done == 3 and run.progress_total == 3
+    assert run.error_message == ""
+    assert run.started_at <= run.finished_at
+    assert all(
+        value.tzinfo is not None for value in (run.queued_at, run.started_at, run.finished_at)
+    )
+    entry = run.log_entries.get()
+    assert (entry.object_kind, entry.object_id, entry.message) == ("order", "7", "order 7 imported")
+
+
+def test_a_kind_without_a_flow_fails_clearly_as_not_implemented_yet(
+    order_import, unregister_flow, fake_client
+):
+    unregister_flow(Kind.ORDER_IMPORT)
+    run = services.run_execute(run_id=queued_run(order_import).pk)
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message.startswith("Order Import is not implemented yet")
+    assert run.finished_at is not None
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None
+
+
+def test_a_flow_raising_a_bigcommerce_error_fails_the_run_with_its_message(
+    order_import, register_flow, fake_client
+):
+    def flow(ctx):
+        ctx.count(fetched=5)
+        raise AuthenticationError("BigCommerce refused the access token (401).", hint="Fix it.")
+
+    register_flow(Kind.ORDER_IMPORT, flow)
+    run = services.run_execute(run_id=queued_run(order_import).pk)
+
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message == "BigCommerce refused the access token (401). Fix it."
+    assert run.fetched == 5  # what it did before failing is kept
+    assert run.log_entries.filter(level=LogEntry.Level.ERROR).count() == 1
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None
+
+
+def test_a_flow_raising_any_exception_fails_the_run_and_releases_the_lease(
+    order_import, register_flow, fake_client
+):
+    def flow(ctx):
+        raise KeyError("line_items")
+
+    register_flow(Kind.ORDER_IMPORT, flow)
+    run = services.run_execute(run_id=queued_run(order_import).pk)
+
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message == "Internal error: KeyError: 'line_items'"
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None and order_import.lease_expires_at is None
+
+
+def test_a_flow_that_records_failures_ends_partial(order_import, register_flow, fake_client):
+    def flow(ctx):
+        ctx.count(fetched=2, created=1, failed=1)
+        ctx.log("order 9: no lines", level=LogEntry.Level.ERROR, object_kind="order", object_id=9)
+
+    register_flow(Kind.ORDER_IMPORT, flow)
+    run = services.run_execute(run_id=queued_run(order_import).pk)
+    run.refresh_from_db()
+    assert run.status == Run.Status.PARTIAL
+    assert run.failed == 1 and run.created == 1
+
+
+def test_a_client_that_cannot_be_set_up_fails_the_run(order_import, register_flow, monkeypatch):
+    def no_client(*, connection):
+        raise ValueError("access_token is empty: set the connection's access token")
+
+    monkeypatch.setattr("connections.services.bigcommerce_client_for", no_client)
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    run = services.run_execute(run_id=queued_run(order_import).pk)
+    assert run.status == Run.Status.FAILED
+    assert "client could not be set up" in run.error_message
+    assert "access_token is empty" in run.error_message
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None
+
+
+def test_the_run_closes_the_client_it_made(order_import, register_flow, fake_client):
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    services.run_execute(run_id=queued_run(order_import).pk)
+    assert fake_client.closed is True
+
+
+def test_a_queued_run_of_a_connection_disabled_meanwhile_does_not_start(
+    order_import, register_flow, fake_client
+):
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    run = queued_run(order_import)
+    Connection.objects.filter(pk=order_import.connection_id).update(
+        status=Connection.Status.INACTIVE
+    )
+    run = services.run_execute(run_id=run.pk)
+    assert run.status == Run.Status.FAILED
+    assert "Not started" in run.error_message and "inactive" in run.error_message
+
+
+def test_an_interrupted_run_is_recorded_as_failed_and_the_interrupt_goes_on(
+    order_import, register_flow, fake_client
+):
+    def flow(ctx):
+        raise KeyboardInterrupt
+
+    register_flow(Kind.ORDER_IMPORT, flow)
+    run = queued_run(order_import)
+    with pytest.raises(KeyboardInterrupt):
+        services.run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message == "Interrupted: KeyboardInterrupt"
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None
+
+
+def test_a_server_error_message_lands_on_the_run_and_in_its_log(
+    order_import, register_flow, fake_client
+):
+    def flow(ctx):
+        raise ServerError("BigCommerce failed on GET /v2/orders (502).")
+
+    register_flow(Kind.ORDER_IMPORT, flow)
+    run = services.run_execute(run_id=queued_run(order_import).pk)
+    assert run.error_message.startswith("BigCommerce failed on GET /v2/orders (502).")
+    assert run.log_entries.get().message == run.error_message
+
+
+def test_the_scheduled_tick_runs_the_dataflow(order_import, register_flow, fake_client):
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    run = services.dataflow_run_scheduled(dataflow_id=order_import.pk)
+    assert run.trigger == Run.Trigger.SCHEDULE
+    assert run.status == Run.Status.SUCCEEDED
+
+
+def test_the_scheduled_tick_does_nothing_for_a_disabled_dataflow_or_connection(
+    order_import, register_flow, fake_client
+):
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    Dataflow.objects.filter(pk=order_import.pk).update(enabled=False)
+    assert services.dataflow_run_scheduled(dataflow_id=order_import.pk) is None
+    Dataflow.objects.filter(pk=order_import.pk).update(enabled=True)
+    Connection.objects.filter(pk=order_import.connection_id).update(
+        status=Connection.Status.INACTIVE
+    )
+    assert services.dataflow_run_scheduled(dataflow_id=order_import.pk) is None
+    assert services.dataflow_run_scheduled(dataflow_id=0) is None
+    assert not Run.objects.exists()
+
+
+def test_the_scheduled_tick_is_skipped_while_a_run_is_going(
+    order_import, register_flow, fake_client
+):
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    holder = hold_lease(order_import)
+    assert services.dataflow_run_scheduled(dataflow_id=order_import.pk) is None
+    assert list(Run.objects.values_list("pk", flat=True)) == [holder.pk]
+
+
+def test_the_scheduled_tick_runs_a_run_that_was_waiting(order_import, register_flow, fake_client):
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    waiting = queued_run(order_import, trigger=Run.Trigger.SYNCHRONIZE)
+    run = services.dataflow_run_scheduled(dataflow_id=order_import.pk)
+    assert run.pk == waiting.pk
+    assert run.status == Run.Status.SUCCEEDED
+    assert Run.objects.count() == 1
+
+
+def test_a_token_that_cannot_be_decrypted_fails_the_run_with_the_reason(
+    order_import, register_flow, settings
+):
+    from connections.fields import _fernet
+
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    run = queued_run(order_import)
+    settings.FIELD_ENCRYPTION_KEYS = ["MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE="]
+    _fernet.cache_clear()
+    try:
+        run = services.run_execute(run_id=run.pk)
+    finally:
+        _fernet.cache_clear()
+    assert run.status == Run.Status.FAILED
+    assert "client could not be set up" in run.error_message
+    assert "cannot be decrypted" in run.error_message
