@@ -37,15 +37,18 @@ def enqueued(monkeypatch):
 
 
 class SentRuns(list):
-    """The ids of the runs sent, in order; `countdowns[run_id]` the last countdown of each."""
+    """The ids of the runs sent, in order; `countdowns[run_id]` the last countdown of each,
+    `sends` every (run id, countdown)."""
 
     def __init__(self):
         super().__init__()
         self.countdowns: dict[int, int | None] = {}
+        self.sends: list[tuple[int, int | None]] = []
 
     def send(self, run_id: int, countdown: int | None = None) -> None:
         self.append(run_id)
         self.countdowns[run_id] = countdown
+        self.sends.append((run_id, countdown))
 
 
 @pytest.fixture

@@ -211,3 +211,84 @@ def test_a_token_that_cannot_be_decrypted_fails_the_run_with_the_reason(
     assert run.status == Run.Status.FAILED
     assert "client could not be set up" in run.error_message
     assert "cannot be decrypted" in run.error_message
+
+
+# ----------------------------------------------------------------------------- waits_for
+
+
+@pytest.fixture
+def order_import_after_product_match(order_import, register_flow):
+    """Order Import waits for the connection's first Product Match; returns what it ran."""
+    Dataflow.objects.filter(connection=order_import.connection, kind=Kind.PRODUCT_MATCH).update(
+        enabled=True
+    )
+    ran = []
+    register_flow(
+        Kind.ORDER_IMPORT, lambda ctx: ran.append(ctx.run.pk), waits_for=("product_match",)
+    )
+    return ran
+
+
+def wait_for_product_match(order_import, enqueued, capture) -> tuple[Run, Run]:
+    """An automatic Order Import that finds no Product Match yet: it queues one and waits."""
+    with capture(execute=True):
+        waiting = services.run_execute(run_id=queued_run(order_import).pk)
+    assert waiting.status == Run.Status.QUEUED
+    prerequisite = Run.objects.get(dataflow__kind=Kind.PRODUCT_MATCH)
+    assert f"Waiting for the first Product Match of this connection (run {prerequisite.pk})" in (
+        waiting.log_entries.get().message
+    )
+    assert enqueued.countdowns[waiting.pk] == 30  # the safety net
+    enqueued.clear()
+    return waiting, prerequisite
+
+
+def test_a_run_waiting_for_its_prerequisite_starts_as_soon_as_it_succeeded(
+    order_import,
+    order_import_after_product_match,
+    register_flow,
+    fake_client,
+    enqueued,
+    django_capture_on_commit_callbacks,
+):
+    register_flow(Kind.PRODUCT_MATCH, succeed)
+    waiting, prerequisite = wait_for_product_match(
+        order_import, enqueued, django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.run_execute(run_id=prerequisite.pk).status == Run.Status.SUCCEEDED
+    assert enqueued == [waiting.pk]
+
+    assert services.run_execute(run_id=waiting.pk).status == Run.Status.SUCCEEDED
+    assert order_import_after_product_match == [waiting.pk]
+
+
+def test_a_run_waiting_for_a_prerequisite_that_failed_does_not_start_and_says_why(
+    order_import,
+    order_import_after_product_match,
+    register_flow,
+    fake_client,
+    enqueued,
+    django_capture_on_commit_callbacks,
+):
+    def failing(ctx):
+        raise ServerError("BigCommerce failed on GET /v3/catalog/products (503).")
+
+    register_flow(Kind.PRODUCT_MATCH, failing)
+    waiting, prerequisite = wait_for_product_match(
+        order_import, enqueued, django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.run_execute(run_id=prerequisite.pk).status == Run.Status.FAILED
+    assert enqueued == [waiting.pk]  # told at once, not after its countdown
+
+    run = services.run_execute(run_id=waiting.pk)
+
+    assert run.status == Run.Status.FAILED
+    assert order_import_after_product_match == []
+    assert "Order Import waits for a first successful Product Match on this connection" in (
+        run.error_message
+    )
+    assert f"its last run ({prerequisite.pk}) failed: fix that and synchronize again" in (
+        run.error_message
+    )

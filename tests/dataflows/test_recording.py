@@ -1,10 +1,14 @@
-"""Recording a run's end: conditional on the run still running under its lease."""
+"""Recording a run's end: conditional on the run still running under its lease; handing over to
+the runs that wait (dataflows.services.recording)."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from dataflows import services
+from dataflows.context import RunDeferred
 from dataflows.models import Dataflow, Kind, Run
+from tests.dataflows.helpers import dataflow_of, queued_run, succeed
+from tests.fixtures.tenants import make_connection
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
 
@@ -58,3 +62,58 @@ def test_recording_the_end_survives_a_dropped_database_connection(
     assert dropped and run.status == Run.Status.SUCCEEDED and run.created == 1
     dataflow.refresh_from_db()
     assert dataflow.lease_run_id is None
+
+
+# ----------------------------------------------------------------------------- hand-over
+
+
+def deferring(still_blocked=None):
+    def flow(ctx):
+        raise RunDeferred("Store demo01 is busy.", countdown=30, still_blocked=still_blocked)
+
+    return flow
+
+
+def test_a_deferred_run_is_sent_again_as_soon_as_another_run_of_its_connection_ends(
+    order_import, tenant, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
+):
+    stock = dataflow_of(order_import.connection, Kind.FULL_STOCK_UPDATE)
+    register_flow(Kind.FULL_STOCK_UPDATE, deferring())
+    register_flow(Kind.ORDER_IMPORT, succeed)
+    with django_capture_on_commit_callbacks(execute=True):
+        deferred = services.run_execute(run_id=queued_run(stock).pk)
+    assert (deferred.status, deferred.deferred) == (Run.Status.QUEUED, True)
+    assert enqueued.sends == [(deferred.pk, 30)]  # the safety net
+    assert "starts again when the run it waits for ends" in deferred.log_entries.get().message
+
+    elsewhere = dataflow_of(make_connection(tenant, store_hash="other9"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_execute(run_id=queued_run(elsewhere).pk)
+    assert enqueued == [deferred.pk]  # another connection's end is no news for it
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_execute(run_id=queued_run(order_import).pk)
+    assert enqueued.sends[-1] == (deferred.pk, None)
+
+    register_flow(Kind.FULL_STOCK_UPDATE, succeed)
+    run = services.run_execute(run_id=deferred.pk)
+    assert (run.status, run.deferred) == (Run.Status.SUCCEEDED, False)
+
+
+def test_a_deferred_run_whose_blocker_ended_meanwhile_is_sent_again_at_once(
+    order_import, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
+):
+    register_flow(Kind.ORDER_IMPORT, deferring(still_blocked=lambda: False))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_execute(run_id=queued_run(order_import).pk)
+    assert run.status == Run.Status.QUEUED
+    assert sorted(enqueued.sends, key=str) == [(run.pk, 30), (run.pk, None)]
+
+
+def test_a_deferred_run_still_blocked_waits_for_the_hand_over(
+    order_import, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
+):
+    register_flow(Kind.ORDER_IMPORT, deferring(still_blocked=lambda: True))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_execute(run_id=queued_run(order_import).pk)
+    assert enqueued.sends == [(run.pk, 30)]
