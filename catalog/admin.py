@@ -5,10 +5,11 @@ A change of a product's on-hand stock or manual reservation made here pushes the
 stock to the linked stores shortly, like the REST API does (catalog.services)."""
 
 from django.contrib import admin
+from django.utils import timezone
 
 from connections.admin import HubStaffAdmin, ReadOnlyHubStaffAdmin
 
-from .models import Product, ProductLink, StoreLock
+from .models import Product, ProductImportSettings, ProductLink, StoreLock
 from .services import STOCK_FIELDS, products_stock_changed
 
 
@@ -55,7 +56,13 @@ class ProductAdmin(HubStaffAdmin):
     list_editable = ["on_hand", "manual_reserved"]
     search_fields = ["sku", "name", "ean", "upc", "mpn"]
     list_select_related = ["tenant"]
-    readonly_fields = ["reserved_by_orders", "available", "created_at", "updated_at"]
+    readonly_fields = [
+        "reserved_by_orders",
+        "available",
+        "stock_set_at",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "tenant",
         "sku",
@@ -65,12 +72,14 @@ class ProductAdmin(HubStaffAdmin):
         ("weight", "width", "height", "depth"),
         "price",
         ("on_hand", "manual_reserved", "reserved_by_orders", "available"),
-        ("created_at", "updated_at"),
+        ("stock_set_at", "created_at", "updated_at"),
     ]
     inlines = [ProductLinkInline]
 
     def save_model(self, request, obj, form, change):
         obj.sku = (obj.sku or "").strip()
+        if not change or "on_hand" in form.changed_data:
+            obj.stock_set_at = timezone.now()  # the warehouse's stock, from now on pushed
         super().save_model(request, obj, form, change)
         if not change or STOCK_FIELDS & set(form.changed_data):
             products_stock_changed(product_ids=[obj.pk])
@@ -92,6 +101,12 @@ class ProductLinkAdmin(ReadOnlyHubStaffAdmin):
     list_filter = ["inventory_tracking", "connection"]
     search_fields = ["bc_sku", "master_key", "product__sku", "=bc_variant_id", "=bc_product_id"]
     list_select_related = ["connection", "product"]
+
+
+@admin.register(ProductImportSettings)
+class ProductImportSettingsAdmin(HubStaffAdmin):
+    list_display = ["connection", "import_mode", "updated_at"]
+    list_select_related = ["connection"]
 
 
 @admin.register(StoreLock)

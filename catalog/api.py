@@ -10,17 +10,18 @@ product is a 404 whatever the method; a tenant named in a body must be one of th
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from connections.access import OPERATE, REFUSED, tenant_require_role
 from connections.api import ServiceErrorsMixin, StandardPagination
-from connections.permissions import OPERATE, role_allows
-from connections.selectors import membership_for
 
 from . import services
 from .filters import ProductFilter
-from .selectors import products_visible_to, products_with_links
+from .models import Product
+from .selectors import product_list, products_visible_to, products_with_links
 from .serializers import (
     ProductCreateInputSerializer,
     ProductOutputSerializer,
@@ -29,29 +30,20 @@ from .serializers import (
     StockBulkOutputSerializer,
 )
 
-REFUSED = "Your role in this tenant is read-only: ask an operator or a manager."
 NOT_FOUND = OpenApiResponse(description="No such product among your tenants'.")
 FORBIDDEN = OpenApiResponse(description="Viewers cannot change products or stock.")
-
-
-def check_tenant_role(request, *, tenant, need: str = OPERATE) -> None:
-    membership = membership_for(user=request.user, tenant=tenant)
-    if membership is None:
-        raise exceptions.NotFound()
-    if not role_allows(membership=membership, need=need):
-        raise exceptions.PermissionDenied(REFUSED)
 
 
 class TenantRolePermission(BasePermission):
     """Reading needs a membership of the object's tenant (the queryset already ensures it);
     changing needs the operator or manager role there."""
 
-    message = REFUSED
+    message = REFUSED[OPERATE]
     write_actions = {"partial_update", "update", "destroy"}
 
     def has_object_permission(self, request, view, obj):
         if getattr(view, "action", None) in self.write_actions:
-            check_tenant_role(request, tenant=obj.tenant)
+            tenant_require_role(request, tenant=obj.tenant, need=OPERATE)
         return True
 
 
@@ -74,10 +66,11 @@ class ProductViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        queryset = products_visible_to(user=self.request.user).select_related("tenant")
-        if self.action == "list":
-            queryset = products_with_links(queryset)
-        return queryset.order_by("sku", "id")
+        return (
+            products_visible_to(user=self.request.user)
+            .select_related("tenant")
+            .order_by("sku", "id")
+        )
 
     def _output(self, product, *, status_code=status.HTTP_200_OK) -> Response:
         product = products_with_links(products_visible_to(user=self.request.user)).get(
@@ -86,8 +79,12 @@ class ProductViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         return Response(ProductOutputSerializer(product).data, status=status_code)
 
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        filters = ProductFilter(request.query_params, queryset=Product.objects.none())
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        page = self.paginate_queryset(
+            product_list(user=request.user, filters=request.query_params).select_related("tenant")
+        )
         return self.get_paginated_response(ProductOutputSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
@@ -107,7 +104,7 @@ class ProductViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         tenant = data.pop("tenant")
-        check_tenant_role(request, tenant=tenant)
+        tenant_require_role(request, tenant=tenant, need=OPERATE)
         product = services.product_create(tenant=tenant, **data)
         return self._output(product, status_code=status.HTTP_201_CREATED)
 
@@ -152,7 +149,7 @@ class StockViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.Generic
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         tenant = data["tenant"]
-        check_tenant_role(request, tenant=tenant)
+        tenant_require_role(request, tenant=tenant, need=OPERATE)
         result = services.stock_set_bulk(
             tenant=tenant, items=data["items"], on_unknown=data["on_unknown"]
         )

@@ -5,4 +5,4 @@ class CatalogConfig(AppConfig):
     name = "catalog"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connections' signals)
+        from . import receivers  # noqa: F401  (connections' and the engine's signals)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -32,6 +33,9 @@ class Product(models.Model):
         output_field=models.IntegerField(),
         db_persist=True,
     )
+    # When the warehouse (REST `stock/`, a product edit, the admin) last set the on-hand stock;
+    # empty while it never has: stock updates leave such products alone instead of pushing 0.
+    stock_set_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,6 +126,87 @@ class ProductLink(models.Model):
 
     def __str__(self):
         return f"{self.bc_sku or '(no SKU)'} @ {self.connection_id}"
+
+
+IMPORT_MODES = {
+    "link_only": "Link only: link to existing hub products, never create or overwrite",
+    "create_only": "Create only: link to existing hub products, create missing ones, never "
+    "overwrite",
+    "create_and_overwrite": "Create & overwrite: also overwrite existing hub products' data "
+    "with BigCommerce data (only the chosen fields)",
+}
+DEFAULT_IMPORT_MODE = "create_only"
+# Hub fields BigCommerce data may overwrite (in create & overwrite mode). The SKU never is: it
+# is the key. The description is left out by default: it is often edited in the hub.
+OVERWRITABLE_FIELDS = {
+    "name": "Name",
+    "description": "Description",
+    "ean": "EAN (GTIN)",
+    "upc": "UPC",
+    "mpn": "MPN",
+    "weight": "Weight",
+    "width": "Width",
+    "height": "Height",
+    "depth": "Depth",
+    "price": "Price",
+}
+DEFAULT_OVERWRITE_FIELDS = [f for f in OVERWRITABLE_FIELDS if f != "description"]
+#: The ProductImportSettings fields (also accepted in the Product Match dataflow's options).
+IMPORT_SETTINGS_KEYS = ("import_mode", "overwrite_fields")
+
+
+def default_overwrite_fields() -> list[str]:
+    return list(DEFAULT_OVERWRITE_FIELDS)
+
+
+class ProductImportSettings(models.Model):
+    """How Product Match and Changed Product Match of one connection treat hub products (the
+    master SKU field is the connection's). Created when first saved; until then the defaults
+    apply."""
+
+    connection = models.OneToOneField(
+        Connection, on_delete=models.CASCADE, related_name="product_import_settings"
+    )
+    import_mode = models.CharField(
+        max_length=32, choices=list(IMPORT_MODES.items()), default=DEFAULT_IMPORT_MODE
+    )
+    # Names among OVERWRITABLE_FIELDS, used in create & overwrite mode only.
+    overwrite_fields = models.JSONField(default=default_overwrite_fields, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "product import settings"
+        verbose_name_plural = "product import settings"
+
+    def __str__(self):
+        return f"Product import of connection {self.connection_id}: {self.import_mode}"
+
+    def save(self, *args, **kwargs):
+        # Typed and checked on every save, whoever saves (screen, API, admin).
+        self.full_clean(exclude=["connection", "import_mode"])
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.import_mode not in IMPORT_MODES:
+            raise ValidationError(
+                {
+                    "import_mode": f"Import mode {self.import_mode!r} is not known; choose "
+                    f"one of {', '.join(IMPORT_MODES)}."
+                }
+            )
+        fields = self.overwrite_fields
+        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+            raise ValidationError({"overwrite_fields": "Give a list of field names."})
+        unknown = [f for f in fields if f not in OVERWRITABLE_FIELDS]
+        if unknown:
+            raise ValidationError(
+                {
+                    "overwrite_fields": f"These fields cannot be overwritten: "
+                    f"{', '.join(unknown)}. Choose among {', '.join(OVERWRITABLE_FIELDS)}."
+                }
+            )
+        # One order, no repeats: what the screens show and the runs log.
+        self.overwrite_fields = [f for f in OVERWRITABLE_FIELDS if f in set(fields)]
 
 
 class StoreLock(models.Model):

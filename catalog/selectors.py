@@ -5,35 +5,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Trim
 
 from connections.models import Connection
-from connections.selectors import tenants_for_user
-from dataflows.models import Dataflow, Kind, Run
+from connections.selectors import connections_visible_to, tenants_for_user
+from dataflows.models import Run
 
-from .models import Product, ProductLink
-
-TRACKING_OFF = ProductLink.Tracking.NONE
-
-#: A link whose BigCommerce inventory level (read by Product Match) differs from the level the
-#: hub last pushed for its item.
-DRIFT_Q = (
-    Q(last_pushed_level__isnull=False, bc_inventory_level__isnull=False)
-    & ~Q(bc_inventory_level=F("last_pushed_level"))
-    & ~Q(inventory_tracking=TRACKING_OFF)
-)
-
-PRODUCT_FILTERS = {
-    "not_linked": "Not linked",
-    "tracking_off": "Tracking off",
-    "drift": "Drift",
-    "push_failed": "Push rejected",
-}
+from .filters import TRACKING_OFF, ProductFilter
+from .kinds import MATCH_KINDS
+from .models import Product, ProductImportSettings, ProductLink
 
 
 def products_visible_to(*, user) -> QuerySet[Product]:
     return Product.objects.filter(tenant__in=tenants_for_user(user=user))
+
+
+def products_filter(
+    *, queryset: QuerySet[Product], filters: dict | None, connections=None
+) -> QuerySet[Product]:
+    """`queryset` narrowed by ProductFilter's parameters (show, connection, search, sku,
+    tenant); invalid values are ignored. `connections`: those a `connection` filter may name
+    (None: any)."""
+    return ProductFilter(filters or {}, queryset=queryset, connections=connections).qs
+
+
+def product_list(*, user, filters: dict | None = None) -> QuerySet[Product]:
+    """The products of the user's tenants matching `filters`, with their links."""
+    products = products_filter(
+        queryset=products_visible_to(user=user),
+        filters=filters,
+        connections=connections_visible_to(user=user),
+    )
+    return products_with_links(products).order_by("sku", "id")
 
 
 def link_is_drifting(link: ProductLink) -> bool:
@@ -44,40 +48,6 @@ def link_is_drifting(link: ProductLink) -> bool:
         and link.bc_inventory_level is not None
         and link.bc_inventory_level != link.last_pushed_level
     )
-
-
-def products_filtered(
-    queryset: QuerySet[Product],
-    *,
-    show: str = "",
-    connection: Connection | int | None = None,
-    search: str = "",
-) -> QuerySet[Product]:
-    """Products narrowed by one of PRODUCT_FILTERS (about the links of `connection`, or of any
-    connection) and a search on SKU, name, EAN, UPC or MPN."""
-    links = ProductLink.objects.filter(product=OuterRef("pk"))
-    if connection is not None:
-        links = links.filter(connection=connection)
-    if show == "not_linked":
-        queryset = queryset.filter(~Exists(links))
-    elif show == "tracking_off":
-        queryset = queryset.filter(Exists(links.filter(inventory_tracking=TRACKING_OFF)))
-    elif show == "drift":
-        queryset = queryset.filter(Exists(links.filter(DRIFT_Q)))
-    elif show == "push_failed":
-        queryset = queryset.filter(Exists(links.exclude(push_error="")))
-    elif connection is not None:
-        queryset = queryset.filter(Exists(links))
-    search = (search or "").strip()
-    if search:
-        queryset = queryset.filter(
-            Q(sku__icontains=search)
-            | Q(name__icontains=search)
-            | Q(ean=search)
-            | Q(upc=search)
-            | Q(mpn__iexact=search)
-        )
-    return queryset
 
 
 def products_with_links(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -182,7 +152,7 @@ def readiness_summary(*, connection: Connection) -> ReadinessSummary:
     last_match = (
         Run.objects.filter(
             dataflow__connection=connection,
-            dataflow__kind__in=[Kind.PRODUCT_MATCH, Kind.CHANGED_PRODUCT_MATCH],
+            dataflow__kind__in=MATCH_KINDS,
             status__in=Run.FINISHED,
         )
         .select_related("dataflow")
@@ -194,5 +164,7 @@ def readiness_summary(*, connection: Connection) -> ReadinessSummary:
     )
 
 
-def product_match_dataflow(*, connection: Connection) -> Dataflow | None:
-    return Dataflow.objects.filter(connection=connection, kind=Kind.PRODUCT_MATCH).first()
+def product_import_settings_get(*, connection: Connection) -> ProductImportSettings:
+    """The connection's product import settings; the defaults (not saved) until first saved."""
+    settings = ProductImportSettings.objects.filter(connection=connection).first()
+    return settings or ProductImportSettings(connection=connection)

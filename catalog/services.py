@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,17 +20,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from connections.models import Connection, Tenant
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.bulk import db_datetime, update_rows
+from dataflows.models import Dataflow, Run
+from dataflows.services import run_queue
 
-from .models import Product, ProductLink
+from .kinds import CHANGED_STOCK_UPDATE
+from .link_writes import chunks
+from .models import Product, ProductImportSettings, ProductLink
 
 logger = logging.getLogger(__name__)
 
 MAX_INT = 2_147_483_647
 MAX_STOCK_ITEMS = 10_000
 DEFAULT_DEBOUNCE_S = 30
-#: SKUs per `IN (...)` query (SQLite's limit on query parameters).
-LOOKUP_CHUNK = 900
 
 PRODUCT_TEXT_FIELDS = {"sku": 255, "ean": 64, "upc": 64, "mpn": 255, "name": 500}
 PRODUCT_FIELDS = (
@@ -52,11 +53,6 @@ PRODUCT_FIELDS = (
 STOCK_FIELDS = {"on_hand", "manual_reserved"}
 
 
-def _chunks(values: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 # ----------------------------------------------------------------------------- the trigger
 
 
@@ -64,38 +60,10 @@ def _debounce_s() -> int:
     return int(getattr(settings, "CATALOG_STOCK_PUSH_DEBOUNCE_S", DEFAULT_DEBOUNCE_S))
 
 
-def _send_soon(run_id: int, countdown: int) -> None:
-    """Send the run's task to start in `countdown` seconds. A broker that does not answer
-    leaves the run queued; the engine's sweep sends it again."""
-    from dataflows.tasks import run_execute_task
-
-    try:
-        run_execute_task.apply_async((run_id,), countdown=countdown)
-    except Exception:
-        logger.exception("Run %s stays queued: its task could not be sent to the broker", run_id)
-
-
-def changed_stock_update_queue_soon(*, dataflow: Dataflow) -> Run | None:
-    """Queue a Changed Stock Update to start in a few seconds, unless one is already waiting
-    (it will push this change too). Returns the new run, or None when one was waiting."""
-    with transaction.atomic():
-        locked = Dataflow.objects.select_for_update().get(pk=dataflow.pk)
-        if Run.objects.filter(dataflow=locked, status=Run.Status.QUEUED).exists():
-            return None
-        run = Run.objects.create(dataflow=locked, trigger=Run.Trigger.STOCK_CHANGE)
-        now = timezone.now()
-        busy = bool(
-            locked.lease_run_id and locked.lease_expires_at and locked.lease_expires_at >= now
-        )
-        if not busy:  # a running run hands over to this one when it finishes
-            transaction.on_commit(partial(_send_soon, run.pk, _debounce_s()))
-    return run
-
-
 def connections_linked_to(*, product_ids: Iterable[int]) -> set[int]:
     ids = sorted(set(product_ids))
     found: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found.update(
             ProductLink.objects.filter(product_id__in=chunk)
             .values_list("connection_id", flat=True)
@@ -107,23 +75,28 @@ def connections_linked_to(*, product_ids: Iterable[int]) -> set[int]:
 def stock_push_queue(*, product_ids: Iterable[int]) -> list[Run]:
     """Queue debounced Changed Stock Updates for the active connections linked to these
     products whose Changed Stock Update is enabled (and not told otherwise by its option
-    `push_on_stock_change: false`)."""
+    `push_on_stock_change: false`). Returns their runs (a waiting run is returned again)."""
     connection_ids = connections_linked_to(product_ids=product_ids)
     if not connection_ids:
         return []
     runs = []
-    dataflows = Dataflow.objects.filter(
-        connection_id__in=connection_ids,
-        connection__status=Connection.Status.ACTIVE,
-        kind=Kind.CHANGED_STOCK_UPDATE,
-        enabled=True,
-    ).order_by("pk")
+    dataflows = (
+        Dataflow.objects.filter(
+            connection_id__in=connection_ids,
+            connection__status=Connection.Status.ACTIVE,
+            kind=CHANGED_STOCK_UPDATE,
+            enabled=True,
+        )
+        .select_related("connection")
+        .order_by("pk")
+    )
     for dataflow in dataflows:
         if (dataflow.options or {}).get("push_on_stock_change", True) is False:
             continue
-        run = changed_stock_update_queue_soon(dataflow=dataflow)
-        if run is not None:
-            runs.append(run)
+        # A run already waiting is reused: it will push this change too.
+        runs.append(
+            run_queue(dataflow=dataflow, trigger=Run.Trigger.STOCK_CHANGE, countdown=_debounce_s())
+        )
     return runs
 
 
@@ -175,6 +148,8 @@ def _clean_product_values(values: dict) -> dict:
 
 def product_create(*, tenant: Tenant, sku: str, **values) -> Product:
     cleaned = _clean_product_values({"sku": sku, **values})
+    if "on_hand" in cleaned:
+        cleaned["stock_set_at"] = timezone.now()
     try:
         with transaction.atomic():
             product = Product.objects.create(tenant=tenant, **cleaned)
@@ -182,16 +157,20 @@ def product_create(*, tenant: Tenant, sku: str, **values) -> Product:
         raise ValidationError(
             {"sku": f"A product with SKU '{cleaned['sku']}' already exists."}
         ) from None
-    if product.on_hand or product.manual_reserved:
+    if product.stock_set_at or product.manual_reserved:
         products_stock_changed(product_ids=[product.pk])
     product.refresh_from_db(fields=["available"])
     return product
 
 
 def product_update(*, product: Product, **values) -> Product:
-    """Change a hub product; a stock change queues the push to its connections."""
+    """Change a hub product; a stock change queues the push to its connections. Sending the
+    on-hand stock marks it set by the warehouse, even unchanged (a first 0 is pushed too)."""
     cleaned = _clean_product_values(values)
     changed = [name for name, value in cleaned.items() if getattr(product, name) != value]
+    if "on_hand" in cleaned and (product.stock_set_at is None or "on_hand" in changed):
+        cleaned["stock_set_at"] = timezone.now()
+        changed.append("stock_set_at")
     if not changed:
         return product
     for name in changed:
@@ -203,7 +182,7 @@ def product_update(*, product: Product, **values) -> Product:
         raise ValidationError(
             {"sku": f"A product with SKU '{cleaned.get('sku')}' already exists."}
         ) from None
-    if STOCK_FIELDS & set(changed):
+    if (STOCK_FIELDS | {"stock_set_at"}) & set(changed):
         products_stock_changed(product_ids=[product.pk])
     product.refresh_from_db(fields=["available"])
     return product
@@ -255,27 +234,29 @@ def stock_set_bulk(
     result = StockSetResult(received=len(items))
     now = timezone.now()
     with transaction.atomic():
-        found: dict[str, tuple[int, int]] = {}
-        for chunk in _chunks(list(wanted)):
-            for pk, sku, on_hand in (
+        found: dict[str, tuple[int, int, bool]] = {}
+        for chunk in chunks(list(wanted)):
+            for pk, sku, on_hand, stock_set_at in (
                 Product.objects.select_for_update()
                 .filter(tenant=tenant, sku__in=chunk)
-                .values_list("pk", "sku", "on_hand")
+                .values_list("pk", "sku", "on_hand", "stock_set_at")
             ):
-                found[sku] = (pk, on_hand)
+                found[sku] = (pk, on_hand, stock_set_at is None)
         result.unknown = [sku for sku in wanted if sku not in found]
         if result.unknown and on_unknown == "reject":
             raise UnknownSkus(result.unknown)
+        # A first stock counts as a change even when equal (a product created with 0 by
+        # Product Match, set to 0 by the warehouse): from now on it is pushed.
+        stamp = db_datetime(now)
         changes = [
-            Product(pk=pk, on_hand=wanted[sku], updated_at=now)
-            for sku, (pk, on_hand) in found.items()
-            if on_hand != wanted[sku]
+            (wanted[sku], stamp, stamp, pk)
+            for sku, (pk, on_hand, first) in found.items()
+            if on_hand != wanted[sku] or first
         ]
-        if changes:
-            Product.objects.bulk_update(changes, ["on_hand", "updated_at"], batch_size=500)
-        result.updated = len(changes)
-        result.unchanged = len(found) - len(changes)
-        products_stock_changed(product_ids=[p.pk for p in changes])
+        update_rows(Product, ["on_hand", "stock_set_at", "updated_at"], changes)
+        result.updated = sum(1 for sku, (_, on_hand, _) in found.items() if on_hand != wanted[sku])
+        result.unchanged = len(found) - result.updated
+        products_stock_changed(product_ids=[row[-1] for row in changes])
     return result
 
 
@@ -291,3 +272,26 @@ def product_links_delete_for_connection(*, connection_id: int, batch_size: int =
         if not ids:
             return deleted
         deleted += ProductLink.objects.filter(pk__in=ids).delete()[0]
+
+
+# ----------------------------------------------------------------------------- product import
+
+
+def product_import_settings_update(
+    *,
+    connection: Connection,
+    import_mode: str | None = None,
+    overwrite_fields: list[str] | None = None,
+) -> ProductImportSettings:
+    """Save the connection's product import settings (created on first save); checked on
+    save (ValidationError naming the field). They apply from the next Product Match."""
+    with transaction.atomic():
+        settings_, _ = ProductImportSettings.objects.select_for_update().get_or_create(
+            connection=connection
+        )
+        if import_mode is not None:
+            settings_.import_mode = import_mode
+        if overwrite_fields is not None:
+            settings_.overwrite_fields = overwrite_fields
+        settings_.save()
+    return settings_

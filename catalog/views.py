@@ -2,8 +2,9 @@
 stock, their links per connection, last pushed quantity; filters) and a connection's "Catalog
 readiness" tab (the bad data Product Match found, and the product import settings).
 
-Same rules as the CONNECTIONS screens: anonymous users go to the log-in page; another tenant's
-connection is a 404; a role that does not allow a change is a 403; changes are POST only.
+Same rules as the CONNECTIONS screens (`connections.access`): anonymous users go to the
+log-in page; another tenant's connection is a 404; a role that does not allow a change is a
+403; changes are POST only.
 """
 
 from __future__ import annotations
@@ -19,28 +20,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connections.access import MANAGE, connection_for_user
 from connections.models import Connection
-from connections.views import _page
-from dataflows.services import dataflow_update
+from connections.views.common import connection_page
 
-from .matching import (
-    DEFAULT_OVERWRITE_FIELDS,
-    IMPORT_MODES,
-    MASTER_LABELS,
-    OVERWRITABLE_FIELDS,
-    OptionsError,
-    match_options_parse,
-)
-from .models import Product
+from .filters import PRODUCT_FILTERS
+from .import_options import MASTER_LABELS, OptionsError, match_options_build
+from .models import IMPORT_MODES, OVERWRITABLE_FIELDS, Product
 from .selectors import (
-    PRODUCT_FILTERS,
     READINESS_SECTIONS,
     link_is_drifting,
-    product_match_dataflow,
-    products_filtered,
+    product_import_settings_get,
+    products_filter,
     products_with_links,
     readiness_links,
     readiness_summary,
 )
+from .services import product_import_settings_update
 
 PRODUCTS_PER_PAGE = 50
 READINESS_PER_PAGE = 50
@@ -52,20 +46,29 @@ READINESS_PER_PAGE = 50
 @login_required
 @require_GET
 def catalog_list(request):
-    """The current tenant's products: stock, links per connection, filters."""
+    """The current tenant's products: stock, links per connection, filters (the same
+    parameters as the REST products/ list: show, connection, search)."""
     tenant = request.tenancy.tenant
-    show = request.GET.get("show", "")
-    show = show if show in PRODUCT_FILTERS else ""
-    search = request.GET.get("q", "").strip()
     connections = (
         list(Connection.objects.filter(tenant=tenant).order_by("name", "id")) if tenant else []
     )
-    connection_id = request.GET.get("connection", "")
-    connection = next((c for c in connections if str(c.pk) == connection_id), None)
+    show = request.GET.get("show", "")
+    show = show if show in PRODUCT_FILTERS else ""
+    search = request.GET.get("search", "").strip()
+    connection = next(
+        (c for c in connections if str(c.pk) == request.GET.get("connection", "")), None
+    )
     products = Product.objects.none()
     if tenant is not None:
-        products = products_filtered(
-            Product.objects.filter(tenant=tenant), show=show, connection=connection, search=search
+        filters = {
+            "show": show,
+            "search": search,
+            "connection": connection.pk if connection else "",
+        }
+        products = products_filter(
+            queryset=Product.objects.filter(tenant=tenant),
+            filters=filters,
+            connections=Connection.objects.filter(tenant=tenant),
         ).order_by("sku", "id")
     page = Paginator(products_with_links(products), PRODUCTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -78,15 +81,6 @@ def catalog_list(request):
             if connection is None or link.connection_id == connection.pk
         ]
         rows.append({"product": product, "links": links})
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in (
-            ("q", search),
-            ("show", show),
-            ("connection", connection_id if connection else ""),
-        )
-        if v
-    )
     return render(
         request,
         "catalog/list.html",
@@ -99,7 +93,7 @@ def catalog_list(request):
             "connections": connections,
             "connection": connection,
             "filters": PRODUCT_FILTERS,
-            "filter_query": query,
+            "filtered": bool(show or search or connection),
             "total": page.paginator.count,
         },
     )
@@ -109,7 +103,7 @@ def catalog_list(request):
 
 
 class ProductImportForm(forms.Form):
-    """Product Match's product info import (kept in the Product Match dataflow's options)."""
+    """Product Match's product info import (the connection's ProductImportSettings)."""
 
     import_mode = forms.ChoiceField(
         label="Product info import",
@@ -126,16 +120,21 @@ class ProductImportForm(forms.Form):
     )
 
 
-def _import_form(dataflow, data=None) -> ProductImportForm:
-    try:
-        current = match_options_parse(dataflow.options if dataflow else {})
-        initial = {
-            "import_mode": current.import_mode,
-            "overwrite_fields": list(current.overwrite_fields),
-        }
-    except OptionsError:
-        initial = {"import_mode": "create_only", "overwrite_fields": DEFAULT_OVERWRITE_FIELDS}
+def _import_form(connection, data=None) -> ProductImportForm:
+    settings = product_import_settings_get(connection=connection)
+    initial = {
+        "import_mode": settings.import_mode,
+        "overwrite_fields": list(settings.overwrite_fields or []),
+    }
     return ProductImportForm(data=data, initial=initial)
+
+
+def _settings_error(connection) -> str:
+    try:
+        match_options_build(settings=product_import_settings_get(connection=connection))
+    except OptionsError as exc:
+        return str(exc)
+    return ""
 
 
 @login_required
@@ -162,7 +161,6 @@ def connection_readiness(request, pk: int):
         page = Paginator(
             readiness_links(connection=connection, section=section), READINESS_PER_PAGE
         ).get_page(request.GET.get("page"))
-    dataflow = product_match_dataflow(connection=connection)
     extra = {
         "summary": summary,
         "sections": sections,
@@ -170,43 +168,39 @@ def connection_readiness(request, pk: int):
         "current": next((s for s in sections if s["key"] == section), None),
         "page": page,
         "master": master,
-        "filter_query": f"section={section}" if section else "",
-        "import_form": _import_form(dataflow),
-        "options_error": _options_error(dataflow),
+        "import_form": _import_form(connection),
+        "options_error": _settings_error(connection),
     }
-    return _page(request, connection, membership, "readiness", "catalog/readiness.html", extra)
-
-
-def _options_error(dataflow) -> str:
-    try:
-        match_options_parse(dataflow.options if dataflow else {})
-    except OptionsError as exc:
-        return str(exc)
-    return ""
+    return connection_page(
+        request, connection, membership, "readiness", "catalog/readiness.html", extra
+    )
 
 
 @login_required
 @require_POST
 def connection_product_import_save(request, pk: int):
-    connection, membership = connection_for_user(request, pk, need=MANAGE)
+    connection, _ = connection_for_user(request, pk, need=MANAGE)
     back = reverse("catalog-readiness", args=[pk])
     if connection.status == Connection.Status.DELETING:
         messages.error(request, f"“{connection.name}” is being deleted; nothing was changed.")
         return redirect(back)
-    dataflow = product_match_dataflow(connection=connection)
-    form = _import_form(dataflow, data=request.POST)
-    if dataflow is None or not form.is_valid():
-        messages.error(request, "Choose how product info is imported.")
+    form = _import_form(connection, data=request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Nothing was saved: choose how product info is imported (link only, create only, "
+            "or create & overwrite) and only fields from the list.",
+        )
         return redirect(back)
-    options = dict(dataflow.options or {})
-    options["import_mode"] = form.cleaned_data["import_mode"]
-    options["overwrite_fields"] = form.cleaned_data["overwrite_fields"]
     try:
-        match_options_parse(options)
-        dataflow.connection = connection
-        dataflow_update(dataflow=dataflow, options=options)
-    except (OptionsError, ValidationError) as exc:
-        messages.error(request, str(exc))
+        product_import_settings_update(
+            connection=connection,
+            import_mode=form.cleaned_data["import_mode"],
+            overwrite_fields=form.cleaned_data["overwrite_fields"],
+        )
+    except ValidationError as exc:
+        text = " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+        messages.error(request, f"Nothing was saved: {text}")
         return redirect(back)
     messages.success(
         request, "Product import settings saved; they apply from the next Product Match."

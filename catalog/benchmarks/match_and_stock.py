@@ -92,6 +92,9 @@ def _stock_setup(args) -> dict:
     per_product: dict[int, int] = {}
     for _, product_id in variants:
         per_product[product_id] = per_product.get(product_id, 0) + 1
+    from django.utils import timezone
+
+    stock_set_at = timezone.now()
     batch = 5000
     for start in range(0, len(variants), batch):
         chunk = variants[start : start + batch]
@@ -101,6 +104,7 @@ def _stock_setup(args) -> dict:
                 sku=f"BENCH-{vid}",
                 on_hand=vid * 7 % 250,
                 manual_reserved=(vid * 7 % 250) + 3 if vid % 997 == 0 else 0,
+                stock_set_at=stock_set_at,  # sent by the warehouse: pushed
             )
             for vid, _ in chunk
         )
@@ -122,9 +126,9 @@ def _stock_setup(args) -> dict:
             )
             for vid, pid in chunk
         )
-    from catalog.bulk import analyze_catalog_tables
+    from dataflows.bulk import tables_analyze
 
-    analyze_catalog_tables()  # as a Product Match that created this many links does
+    tables_analyze([ProductLink, Product])  # as a Product Match that created this many links does
     return {"skus": len(variants)}
 
 
@@ -142,7 +146,7 @@ def _stock_touch(args) -> dict:
 
 
 def _stock_changed(args) -> dict:
-    from catalog.stock import changed_links, links_page
+    from catalog.stock_selection import changed_links, links_page
 
     connection = _connection(args)
     # The hub-side cost of finding the changed items: the indexed query, first page, warm.

@@ -26,37 +26,7 @@ _discover_lock = threading.Lock()
 
 # Until each app registers its own flows (orders/flows, catalog/flows), the flows of this
 # package register here with these specs.
-_SPECS = {
-    "product_match": dict(
-        label="Product Match",
-        queue="catalog",
-        default_interval_s=24 * 3600,
-        priority=4,
-        description="Matches every BigCommerce product and variant to a hub SKU.",
-    ),
-    "changed_product_match": dict(
-        label="Changed Product Match",
-        queue="catalog",
-        default_interval_s=60 * 60,
-        enabled_by_default=False,
-        priority=4,
-        description="The same, only for products changed since the last run.",
-    ),
-    "full_stock_update": dict(
-        label="Full Stock Update",
-        queue="stock",
-        default_interval_s=24 * 3600,
-        priority=3,
-        description="Pushes the available stock of every linked SKU.",
-    ),
-    "changed_stock_update": dict(
-        label="Changed Stock Update",
-        queue="stock",
-        default_interval_s=5 * 60,
-        priority=3,
-        description="Pushes only stock that changed since it was last pushed.",
-    ),
-}
+_SPECS = {}
 
 
 def register(kind: str):

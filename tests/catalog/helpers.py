@@ -1,26 +1,29 @@
 """Catalog test helpers: a connection to the sandbox store, a contract-checked client,
 running a catalog dataflow in the foreground, and the sandbox's catalog as BigCommerce serves it.
 
-Fixtures are imported by tests/catalog/conftest.py and by the catalog flow tests under
-tests/dataflows/."""
+Fixtures are imported by tests/catalog/conftest.py."""
 
 import pytest
 
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
 from connections.models import Connection
-from dataflows.models import Dataflow, Kind
+from dataflows.models import Dataflow
 from dataflows.services import dataflow_run_foreground, dataflows_create_for_connection
+from dataflows.tasks import run_execute_task
 
 
 @pytest.fixture(autouse=True)
 def no_task_is_sent(monkeypatch):
-    """Runs queued by a test stay queued (nothing reaches a broker); returns their ids."""
+    """Runs queued by a test stay queued (nothing reaches a broker); returns (run id,
+    countdown) of every task the engine sends."""
     sent = []
-    monkeypatch.setattr("dataflows.services._enqueue_run", sent.append)
-    monkeypatch.setattr(
-        "catalog.services._send_soon", lambda run_id, countdown: sent.append(run_id)
-    )
+
+    def apply_async(args, countdown=None, **options):
+        sent.append((args[0], countdown))
+
+    monkeypatch.setattr(run_execute_task, "apply_async", apply_async)
+    monkeypatch.setattr(run_execute_task, "delay", lambda run_id: sent.append((run_id, None)))
     return sent
 
 
@@ -90,6 +93,3 @@ def adjust(sandbox, items):
 
 def kind_of(connection, kind) -> Dataflow:
     return Dataflow.objects.get(connection=connection, kind=kind)
-
-
-KINDS = Kind

@@ -3,9 +3,10 @@ a user of another tenant (404, exactly like a missing id), staff and an anonymou
 
 import pytest
 
+from catalog.kinds import CHANGED_STOCK_UPDATE
 from catalog.models import Product, ProductLink
 from connections.models import Membership
-from dataflows.models import Kind, Run
+from dataflows.models import Run
 from tests.fixtures.tenants import api_client_for, make_connection, make_user
 
 PRODUCTS = "/api/v1/products/"
@@ -281,7 +282,7 @@ def test_bulk_stock_applies_and_answers_what_it_did(
     assert (product.on_hand, other.on_hand) == (12, 2)
     # The linked connection pushes it shortly (a debounced Changed Stock Update).
     assert Run.objects.filter(
-        dataflow__connection=connection, dataflow__kind=Kind.CHANGED_STOCK_UPDATE
+        dataflow__connection=connection, dataflow__kind=CHANGED_STOCK_UPDATE
     ).exists()
 
 

@@ -98,7 +98,10 @@ def test_the_store_lock_is_renewed_by_the_running_run_heartbeat(order_import_ctx
 
 def test_the_lock_is_released_when_the_block_fails():
     with pytest.raises(RuntimeError):
-        with store_bulk_lock("store1", label="Push", ):
+        with store_bulk_lock(
+            "store1",
+            label="Push",
+        ):
             raise RuntimeError("boom")
     assert store_lock_holder(store_hash="store1") is None
 

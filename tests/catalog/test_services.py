@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalog import services
-from catalog.models import Product, ProductLink
+from catalog.kinds import CHANGED_STOCK_UPDATE
+from catalog.models import Product, ProductImportSettings, ProductLink
+from catalog.selectors import product_import_settings_get
 from connections.models import Connection
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.models import Dataflow, Run
 from tests.fixtures.tenants import make_connection
 
 
@@ -26,20 +28,16 @@ def link(connection, product, variant_id, tracking="variant"):
 
 
 def changed_stock_runs(connection=None):
-    runs = Run.objects.filter(dataflow__kind=Kind.CHANGED_STOCK_UPDATE)
+    runs = Run.objects.filter(dataflow__kind=CHANGED_STOCK_UPDATE)
     if connection is not None:
         runs = runs.filter(dataflow__connection=connection)
     return runs
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    """(run id, countdown) of every debounced task sent."""
-    calls = []
-    monkeypatch.setattr(
-        services, "_send_soon", lambda run_id, countdown: calls.append((run_id, countdown))
-    )
-    return calls
+def sent(no_task_is_sent):
+    """(run id, countdown) of every task sent."""
+    return no_task_is_sent
 
 
 # ----------------------------------------------------------------------------- products
@@ -146,8 +144,8 @@ def test_a_burst_of_stock_changes_becomes_one_queued_run(
         with django_capture_on_commit_callbacks(execute=True):
             services.stock_set_bulk(tenant=tenant, items=[("A", quantity)])
 
-    assert changed_stock_runs(connection).count() == 1
-    assert len(sent) == 1
+    run = changed_stock_runs(connection).get()
+    assert {run_id for run_id, _ in sent} == {run.pk}  # the waiting run, sent again
 
 
 def test_nothing_is_queued_before_the_transaction_commits(
@@ -183,7 +181,7 @@ def test_no_push_for_an_unchanged_stock_or_a_data_only_edit(
 def test_no_push_when_the_connection_does_not_want_it(
     tenant, connection, sent, django_capture_on_commit_callbacks, why
 ):
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.CHANGED_STOCK_UPDATE)
+    dataflow = Dataflow.objects.get(connection=connection, kind=CHANGED_STOCK_UPDATE)
     if why == "dataflow disabled":
         dataflow.enabled = False
     elif why == "option off":
@@ -204,7 +202,7 @@ def test_no_push_when_the_connection_does_not_want_it(
 def test_while_a_push_runs_the_next_one_waits_for_it_without_a_task(
     tenant, connection, sent, django_capture_on_commit_callbacks
 ):
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.CHANGED_STOCK_UPDATE)
+    dataflow = Dataflow.objects.get(connection=connection, kind=CHANGED_STOCK_UPDATE)
     running = Run.objects.create(dataflow=dataflow, trigger="schedule", status="running")
     Dataflow.objects.filter(pk=dataflow.pk).update(
         lease_run=running, lease_expires_at=timezone.now() + timedelta(minutes=5)
@@ -219,14 +217,84 @@ def test_while_a_push_runs_the_next_one_waits_for_it_without_a_task(
     assert sent == []  # the running one hands over when it finishes
 
 
-def test_product_links_are_deleted_with_their_connection(tenant, connection):
-    from connections.services import connection_delete
+# ----------------------------------------------------------------- stock set by the warehouse
 
+
+def test_a_product_match_product_has_no_warehouse_stock_until_it_is_sent(tenant):
+    created = Product.objects.create(tenant=tenant, sku="FROM-BC")  # as Product Match does
+    with_stock = services.product_create(tenant=tenant, sku="B", on_hand=0)
+    without = services.product_create(tenant=tenant, sku="C", name="No stock yet")
+
+    assert created.stock_set_at is None and without.stock_set_at is None
+    assert with_stock.stock_set_at is not None
+
+
+def test_sending_the_same_stock_the_first_time_marks_it_set_and_queues_a_push(
+    tenant, connection, sent, django_capture_on_commit_callbacks
+):
     product = services.product_create(tenant=tenant, sku="A")
-    for i in range(5):
-        link(connection, product, 1000 + i)
+    link(connection, product, 1001)
 
-    connection_delete(connection_id=connection.pk, batch_size=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.stock_set_bulk(tenant=tenant, items=[("A", 0)])
 
-    assert not ProductLink.objects.exists()
-    assert Product.objects.filter(pk=product.pk).exists()  # hub products are the tenant's
+    product.refresh_from_db()
+    assert product.stock_set_at is not None
+    assert (result.updated, result.unchanged) == (0, 1)  # the on-hand value did not change
+    assert changed_stock_runs(connection).count() == 1
+    first = product.stock_set_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stock_set_bulk(tenant=tenant, items=[("A", 0)])
+    product.refresh_from_db()
+    assert product.stock_set_at == first  # an unchanged, already set stock writes nothing
+
+
+def test_a_product_edit_with_its_on_hand_stock_marks_it_set(tenant, connection, sent):
+    product = services.product_create(tenant=tenant, sku="A")
+
+    services.product_update(product=product, name="Mug")
+    assert Product.objects.get(pk=product.pk).stock_set_at is None
+    services.product_update(product=product, on_hand=0)
+    assert Product.objects.get(pk=product.pk).stock_set_at is not None
+
+
+# ----------------------------------------------------------------------------- product import
+
+
+def test_product_import_settings_are_created_on_first_save_with_checked_values(connection):
+    settings = services.product_import_settings_update(
+        connection=connection,
+        import_mode="create_and_overwrite",
+        overwrite_fields=["price", "name", "price"],
+    )
+
+    assert settings.pk is not None
+    assert settings.overwrite_fields == ["name", "price"]  # one order, no repeats
+    again = services.product_import_settings_update(connection=connection, import_mode="link_only")
+    assert again.pk == settings.pk
+    assert (again.import_mode, again.overwrite_fields) == ("link_only", ["name", "price"])
+
+
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"import_mode": "create_everything"}, "Import mode 'create_everything' is not known"),
+        ({"overwrite_fields": ["sku"]}, "These fields cannot be overwritten: sku"),
+        ({"overwrite_fields": "name"}, "Give a list of field names"),
+    ],
+)
+def test_invalid_product_import_settings_are_refused_naming_the_field(connection, values, message):
+    with pytest.raises(ValidationError) as refused:
+        services.product_import_settings_update(connection=connection, **values)
+
+    assert message in str(refused.value)
+    assert not ProductImportSettings.objects.exists()
+
+
+def test_the_defaults_apply_until_the_settings_are_saved(connection):
+    settings = product_import_settings_get(connection=connection)
+
+    assert settings.pk is None
+    assert settings.import_mode == "create_only"
+    assert "description" not in settings.overwrite_fields

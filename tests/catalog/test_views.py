@@ -6,8 +6,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Product, ProductLink
-from dataflows.models import Dataflow, Kind, Run
+from catalog.kinds import CHANGED_STOCK_UPDATE, PRODUCT_MATCH
+from catalog.models import Product, ProductImportSettings, ProductLink
+from dataflows.models import Dataflow, Run
 from tests.fixtures.tenants import make_user
 
 
@@ -82,7 +83,9 @@ def test_the_catalog_shows_only_the_current_tenants_products(catalog, other_tena
         ("show=not_linked", ["LONELY"], ["MUG-1", "CAP-1"]),
         ("show=tracking_off", ["CAP-1"], ["MUG-1", "LONELY"]),
         ("show=drift", ["MUG-1"], ["CAP-1", "LONELY"]),
-        ("q=mug", ["MUG-1"], ["CAP-1", "LONELY"]),
+        ("search=mug", ["MUG-1"], ["CAP-1", "LONELY"]),
+        ("search=mug&show=drift", ["MUG-1"], ["CAP-1", "LONELY"]),
+        ("search=cap&show=drift", [], ["MUG-1", "CAP-1", "LONELY"]),
     ],
 )
 def test_the_catalog_filters(catalog, manager, query, shown, hidden):
@@ -91,6 +94,21 @@ def test_the_catalog_filters(catalog, manager, query, shown, hidden):
         assert f'data-sku="{sku}"' in html
     for sku in hidden:
         assert f'data-sku="{sku}"' not in html
+
+
+@pytest.mark.parametrize("search", ["Smith & Sons", "#123"])
+def test_the_pager_keeps_the_filters_encoded(tenant, manager, search):
+    Product.objects.bulk_create(
+        Product(tenant=tenant, sku=f"P{i:02}", name=f"{search} {i}") for i in range(60)
+    )
+    client = client_for(manager)
+
+    html = client.get(CATALOG, {"search": search}).content.decode()
+
+    encoded = search.replace(" ", "+").replace("&", "%26").replace("#", "%23")
+    assert f'href="?search={encoded}&amp;page=2"' in html
+    page_two = client.get(CATALOG, {"search": search, "page": 2}).content.decode()
+    assert page_two.count("data-sku=") == 10
 
 
 def test_the_catalog_page_takes_a_constant_number_of_queries(
@@ -154,7 +172,8 @@ def test_only_a_manager_changes_the_product_import(request, catalog, role):
     )
 
     assert response.status_code == 403
-    assert Dataflow.objects.get(connection=catalog, kind=Kind.PRODUCT_MATCH).options == {}
+    assert "Only a manager" in response.content.decode()
+    assert not ProductImportSettings.objects.exists()
 
 
 def test_a_manager_saves_the_product_import_settings(catalog, manager):
@@ -165,16 +184,50 @@ def test_a_manager_saves_the_product_import_settings(catalog, manager):
     )
 
     assert response.status_code == 302
-    options = Dataflow.objects.get(connection=catalog, kind=Kind.PRODUCT_MATCH).options
-    assert options == {"import_mode": "create_and_overwrite", "overwrite_fields": ["name", "price"]}
+    settings = ProductImportSettings.objects.get(connection=catalog)
+    assert (settings.import_mode, settings.overwrite_fields) == (
+        "create_and_overwrite",
+        ["name", "price"],
+    )
+    assert Dataflow.objects.get(connection=catalog, kind=PRODUCT_MATCH).options == {}
     html = client_for(manager).get(readiness(catalog)).content.decode()
     assert 'value="create_and_overwrite" id="id_import_mode_2" required checked' in html
     assert 'value="price" id="id_overwrite_fields_9" checked' in html
     assert 'value="description" id="id_overwrite_fields_1">' in html
 
 
+def test_an_invalid_product_import_is_refused_with_a_message_and_nothing_saved(catalog, manager):
+    url = reverse("catalog-product-import", args=[catalog.pk])
+    client = client_for(manager)
+
+    response = client.post(url, {"import_mode": "create_everything"}, follow=True)
+
+    assert "Nothing was saved: choose how product info is imported" in response.content.decode()
+    assert not ProductImportSettings.objects.exists()
+
+
+def test_the_readiness_tab_says_when_saved_settings_are_invalid(catalog, viewer):
+    ProductImportSettings.objects.create(connection=catalog)
+    ProductImportSettings.objects.update(overwrite_fields=["sku"])  # around the checks
+
+    html = client_for(viewer).get(readiness(catalog)).content.decode()
+
+    assert "These fields cannot be overwritten: sku" in html
+    assert "Product Match fails until these settings are saved again" in html
+
+
+def test_readiness_links_keep_the_section_and_encode_the_page(catalog, viewer):
+    for i in range(60):
+        add_link(catalog, None, 5000 + i, bc_sku="", master_key="")
+
+    html = client_for(viewer).get(readiness(catalog, section="no_key")).content.decode()
+
+    assert 'href="?section=no_key&amp;page=2"' in html
+    assert 'href="?section=padded"' in html
+
+
 def test_the_readiness_tab_names_the_last_product_match(catalog, viewer):
-    dataflow = Dataflow.objects.get(connection=catalog, kind=Kind.PRODUCT_MATCH)
+    dataflow = Dataflow.objects.get(connection=catalog, kind=PRODUCT_MATCH)
     run = Run.objects.create(dataflow=dataflow, trigger="schedule", status="succeeded")
     Run.objects.filter(pk=run.pk).update(finished_at=timezone.now())
 
@@ -221,12 +274,13 @@ def test_changing_stock_in_the_admin_queues_a_push(catalog, django_capture_on_co
     assert response.status_code == 302, response.context["adminform"].form.errors
     mug.refresh_from_db()
     assert mug.on_hand == 30
+    assert mug.stock_set_at is not None  # pushed from now on
     assert Run.objects.filter(
-        dataflow__connection=catalog, dataflow__kind=Kind.CHANGED_STOCK_UPDATE
+        dataflow__connection=catalog, dataflow__kind=CHANGED_STOCK_UPDATE
     ).exists()
 
 
 def test_the_admin_lists_products_links_and_store_leases(catalog):
     client = client_for(make_user("hubstaff", is_staff=True, is_superuser=True))
-    for model in ("product", "productlink", "storelock"):
+    for model in ("product", "productlink", "productimportsettings", "storelock"):
         assert client.get(reverse(f"admin:catalog_{model}_changelist")).status_code == 200

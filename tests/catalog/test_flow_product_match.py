@@ -7,21 +7,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from catalog.kinds import CHANGED_PRODUCT_MATCH, FULL_STOCK_UPDATE, PRODUCT_MATCH
 from catalog.locks import store_lock_holder
 from catalog.matching import PageMatcher
-from catalog.models import Product, ProductLink
-from catalog.selectors import products_filtered, readiness_links
-from dataflows.models import Dataflow, Kind, LogEntry, Run
-from tests.catalog import helpers
+from catalog.models import Product, ProductImportSettings, ProductLink
+from catalog.selectors import products_filter, readiness_links
+from dataflows.models import Dataflow, LogEntry, Run
 from tests.catalog.helpers import adjust, kind_of, sandbox_products, sandbox_variants
 
 pytestmark = pytest.mark.sandbox
-
-# The catalog fixtures (a connection to the sandbox, a spec-checked client, ...).
-bc_client = helpers.bc_client
-no_task_is_sent = helpers.no_task_is_sent
-run_flow = helpers.run_flow
-store = helpers.store
 
 WARNING = LogEntry.Level.WARNING
 
@@ -34,8 +28,9 @@ def warnings_about(run, object_id) -> list[str]:
     )
 
 
-def set_options(connection, kind=Kind.PRODUCT_MATCH, **options):
-    Dataflow.objects.filter(connection=connection, kind=kind).update(options=options)
+def set_options(connection, **settings):
+    """The connection's product import settings."""
+    ProductImportSettings.objects.update_or_create(connection=connection, defaults=settings)
 
 
 # ----------------------------------------------------------------------------- matching
@@ -46,7 +41,7 @@ def test_every_variant_is_linked_by_sku_and_missing_hub_products_are_created(
 ):
     variants = sandbox_variants(sandbox)
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert run.status == Run.Status.SUCCEEDED, run.error_message
     assert run.api_requests == 1  # 20 products with their variants in one page
@@ -79,7 +74,7 @@ def test_simple_products_are_matched_through_their_base_variant(sandbox, store, 
     sandbox.reset(products=12, variants=1)
     products = sandbox_products(sandbox)
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert run.status == Run.Status.SUCCEEDED, run.error_message
     for product in products:
@@ -103,7 +98,7 @@ def test_variants_are_matched_by_the_connections_master_sku_field(sandbox, store
     Product.objects.filter(sku="WH-2").update(**{master: second[master]})  # stored stripped
     Product.objects.create(tenant=store.tenant, sku=first["sku"])  # same SKU, no UPC/MPN
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert run.status == Run.Status.SUCCEEDED, run.error_message
     assert ProductLink.objects.get(bc_variant_id=first["id"]).product.sku == "WH-1"
@@ -119,7 +114,7 @@ def test_matching_by_sku_ignores_other_hub_products_with_the_same_upc(sandbox, s
     Product.objects.create(tenant=store.tenant, sku="OTHER", upc=variant["upc"])
     Product.objects.create(tenant=store.tenant, sku=variant["sku"])
 
-    run_flow(store, Kind.PRODUCT_MATCH)
+    run_flow(store, PRODUCT_MATCH)
 
     assert ProductLink.objects.get(bc_variant_id=variant["id"]).product.sku == variant["sku"]
 
@@ -143,7 +138,7 @@ def test_create_only_links_existing_hub_products_without_overwriting_them(sandbo
     (_, variant) = sandbox_variants(sandbox)[0]
     product = hub_edited_product(store.tenant, variant["sku"])
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     product.refresh_from_db()
     assert (product.name, product.description, product.price, product.weight) == (
@@ -162,7 +157,7 @@ def test_create_and_overwrite_overwrites_only_the_chosen_fields(sandbox, store, 
     product = hub_edited_product(store.tenant, variant["sku"])
     set_options(store, import_mode="create_and_overwrite", overwrite_fields=["name", "price"])
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     product.refresh_from_db()
     assert product.name.startswith(bc_product["name"])
@@ -180,13 +175,13 @@ def test_the_description_is_kept_by_default_and_overwritten_only_when_allowed(
     product = hub_edited_product(store.tenant, variant["sku"])
     set_options(store, import_mode="create_and_overwrite")  # the default fields
 
-    run_flow(store, Kind.PRODUCT_MATCH)
+    run_flow(store, PRODUCT_MATCH)
     product.refresh_from_db()
     assert product.description == "Written in the hub"
     assert product.weight == Decimal(str(variant["calculated_weight"])).quantize(Decimal("0.0001"))
 
     set_options(store, import_mode="create_and_overwrite", overwrite_fields=["name", "description"])
-    run_flow(store, Kind.PRODUCT_MATCH)
+    run_flow(store, PRODUCT_MATCH)
     product.refresh_from_db()
     assert product.description == bc_product["description"]
 
@@ -195,7 +190,7 @@ def test_link_only_reports_the_bigcommerce_skus_without_a_hub_product(sandbox, s
     set_options(store, import_mode="link_only")
     variants = sandbox_variants(sandbox)
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert Product.objects.count() == 0
     with_sku = [v for _, v in variants if v["sku"].strip()]
@@ -208,13 +203,28 @@ def test_link_only_reports_the_bigcommerce_skus_without_a_hub_product(sandbox, s
 def test_invalid_options_fail_the_run_with_a_message_saying_how_to_fix_them(
     sandbox, store, run_flow
 ):
-    set_options(store, import_mode="create_everything")
+    set_options(store, import_mode="link_only")
+    # A row written around the checks (an old migration, SQL by hand).
+    ProductImportSettings.objects.filter(connection=store).update(import_mode="create_everything")
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert run.status == Run.Status.FAILED
-    assert "import_mode 'create_everything' is not known" in run.error_message
+    assert "Import mode 'create_everything' is not known" in run.error_message
+    assert "Catalog readiness tab" in run.error_message
     assert ProductLink.objects.count() == 0
+
+
+def test_invalid_overlap_fails_the_changed_match_with_a_message(sandbox, store, run_flow):
+    kind_of(store, CHANGED_PRODUCT_MATCH)
+    Dataflow.objects.filter(connection=store, kind=CHANGED_PRODUCT_MATCH).update(
+        options={"overlap_seconds": -1}
+    )
+
+    run = run_flow(store, CHANGED_PRODUCT_MATCH)
+
+    assert run.status == Run.Status.FAILED
+    assert "overlap_seconds must be a whole number from 0 to 86400" in run.error_message
 
 
 # ----------------------------------------------------------------------------- readiness
@@ -230,7 +240,7 @@ def test_each_kind_of_bad_data_is_a_warning_and_a_readiness_entry(sandbox, store
     duplicated = next(vs for sku, vs in counts.items() if sku and len(vs) > 1)
     untracked = next(p for p, _ in variants if p["inventory_tracking"] == "none")
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert run.status == Run.Status.SUCCEEDED
     assert any("has no SKU" in m for m in warnings_about(run, blank["id"]))
@@ -255,12 +265,12 @@ def test_each_kind_of_bad_data_is_a_warning_and_a_readiness_entry(sandbox, store
 
 
 def test_a_second_run_changes_nothing_and_drops_links_of_deleted_variants(sandbox, store, run_flow):
-    first = run_flow(store, Kind.PRODUCT_MATCH)
+    first = run_flow(store, PRODUCT_MATCH)
     gone = ProductLink.objects.create(
         connection=store, bc_product_id=999, bc_variant_id=999999, bc_sku="GONE"
     )
 
-    second = run_flow(store, Kind.PRODUCT_MATCH)
+    second = run_flow(store, PRODUCT_MATCH)
 
     assert (second.created, second.updated, second.skipped) == (0, 0, first.created)
     assert not ProductLink.objects.filter(pk=gone.pk).exists()
@@ -270,18 +280,18 @@ def test_a_second_run_changes_nothing_and_drops_links_of_deleted_variants(sandbo
 
 
 def test_product_match_records_bigcommerce_levels_so_drift_shows(sandbox, store, run_flow):
-    run_flow(store, Kind.PRODUCT_MATCH)
-    Product.objects.update(on_hand=11)
-    run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run_flow(store, PRODUCT_MATCH)
+    Product.objects.update(on_hand=11, stock_set_at=timezone.now())
+    run_flow(store, FULL_STOCK_UPDATE)
     link = ProductLink.objects.filter(inventory_tracking="variant", product__isnull=False).first()
-    assert not products_filtered(Product.objects.all(), show="drift").exists()
+    assert not products_filter(queryset=Product.objects.all(), filters={"show": "drift"}).exists()
 
     adjust(sandbox, [{"location_id": 1, "variant_id": link.bc_variant_id, "quantity": 3}])
-    run_flow(store, Kind.PRODUCT_MATCH)
+    run_flow(store, PRODUCT_MATCH)
 
     link.refresh_from_db()
     assert (link.bc_inventory_level, link.last_pushed_level) == (3, 11)
-    drifting = products_filtered(Product.objects.all(), show="drift")
+    drifting = products_filter(queryset=Product.objects.all(), filters={"show": "drift"})
     assert list(drifting) == [link.product]
 
 
@@ -296,7 +306,7 @@ def test_product_match_holds_the_stores_bulk_lock_while_it_works(store, run_flow
 
     monkeypatch.setattr(PageMatcher, "match_page", match_page)
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert seen == [f"Product Match of connection 'Sandbox store' (run {run.pk})"]
     assert store_lock_holder(store_hash=store.store_hash) is None
@@ -315,7 +325,7 @@ def test_pages_are_fetched_ahead_and_a_failing_fetch_fails_the_run(
 
     bc_client.iter_product_pages = pages
 
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
 
     assert run.status == Run.Status.FAILED
     assert "the store went away" in run.error_message
@@ -330,26 +340,24 @@ def test_changed_product_match_reads_only_products_modified_since_the_cursor(
     sandbox, store, run_flow, contract
 ):
     products = sandbox_products(sandbox)
-    first = run_flow(store, Kind.CHANGED_PRODUCT_MATCH)
+    first = run_flow(store, CHANGED_PRODUCT_MATCH)
     assert first.status == Run.Status.SUCCEEDED, first.error_message
     assert first.fetched == sum(len(p["variants"]) for p in products)  # no cursor: everything
     highest = max(datetime.fromisoformat(p["date_modified"]) for p in products)
-    cursor = kind_of(store, Kind.CHANGED_PRODUCT_MATCH).cursor
+    cursor = kind_of(store, CHANGED_PRODUCT_MATCH).cursor
     # The highest date_modified processed, not the run's start time.
     assert datetime.fromisoformat(cursor["date_modified"]) == highest
 
     touched = next(p for p in products if p["inventory_tracking"] == "variant")
     variant = touched["variants"][0]
     adjust(sandbox, [{"location_id": 1, "variant_id": variant["id"], "quantity": 77}])
-    second = run_flow(store, Kind.CHANGED_PRODUCT_MATCH)
+    second = run_flow(store, CHANGED_PRODUCT_MATCH)
 
     assert second.status == Run.Status.SUCCEEDED, second.error_message
     assert second.api_requests == 1
     assert second.fetched == len(touched["variants"])
     assert ProductLink.objects.get(bc_variant_id=variant["id"]).bc_inventory_level == 77
-    later = datetime.fromisoformat(
-        kind_of(store, Kind.CHANGED_PRODUCT_MATCH).cursor["date_modified"]
-    )
+    later = datetime.fromisoformat(kind_of(store, CHANGED_PRODUCT_MATCH).cursor["date_modified"])
     assert highest < later <= timezone.now()
     assert contract.violations == []
 
@@ -358,32 +366,32 @@ def test_changed_product_match_rereads_the_overlap_window(sandbox, store, run_fl
     products = sandbox_products(sandbox)
     newest = max(products, key=lambda p: p["date_modified"])
     stamp = datetime.fromisoformat(newest["date_modified"])
-    flow = kind_of(store, Kind.CHANGED_PRODUCT_MATCH)
+    flow = kind_of(store, CHANGED_PRODUCT_MATCH)
     flow.cursor = {"date_modified": stamp.isoformat()}
     flow.options = {"overlap_seconds": 0}
     flow.save()
 
-    run = run_flow(store, Kind.CHANGED_PRODUCT_MATCH)
+    run = run_flow(store, CHANGED_PRODUCT_MATCH)
 
     # Nothing changed since: only the products at the cursor's second are read again.
     at_stamp = [p for p in products if p["date_modified"] == newest["date_modified"]]
     assert run.fetched == sum(len(p["variants"]) for p in at_stamp)
-    assert kind_of(store, Kind.CHANGED_PRODUCT_MATCH).cursor["date_modified"] == stamp.isoformat()
+    assert kind_of(store, CHANGED_PRODUCT_MATCH).cursor["date_modified"] == stamp.isoformat()
 
     flow.cursor = {"date_modified": (stamp + timedelta(hours=12)).isoformat()}
     flow.options = {"overlap_seconds": 20 * 3600}
     flow.save()
-    run = run_flow(store, Kind.CHANGED_PRODUCT_MATCH)
+    run = run_flow(store, CHANGED_PRODUCT_MATCH)
     assert run.fetched >= sum(len(p["variants"]) for p in at_stamp)
     # The cursor never goes back.
-    cursor = kind_of(store, Kind.CHANGED_PRODUCT_MATCH).cursor
+    cursor = kind_of(store, CHANGED_PRODUCT_MATCH).cursor
     assert cursor["date_modified"] == (stamp + timedelta(hours=12)).isoformat()
 
 
 def test_changed_product_match_uses_the_product_match_import_settings(sandbox, store, run_flow):
     set_options(store, import_mode="link_only")
 
-    run = run_flow(store, Kind.CHANGED_PRODUCT_MATCH)
+    run = run_flow(store, CHANGED_PRODUCT_MATCH)
 
     assert run.status == Run.Status.SUCCEEDED
     assert Product.objects.count() == 0

@@ -4,15 +4,16 @@ the indexed 'changed' query."""
 
 from dataclasses import dataclass, field
 
-from django.db import connection as db_connection
-from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from catalog import stock as stock_engine
+from catalog import stock_push
+from catalog.kinds import CHANGED_STOCK_UPDATE, FULL_STOCK_UPDATE
 from catalog.models import Product, ProductLink
-from catalog.stock import changed_links, links_page
 from connections.bigcommerce.errors import ValidationError
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
 from dataflows.services import dataflow_run_foreground
+
+NOW = timezone.now()
 
 
 @dataclass
@@ -60,7 +61,8 @@ class ScriptedStore:
 
 def linked_catalog(connection, n, *, start=1, tracking="variant"):
     products = Product.objects.bulk_create(
-        Product(tenant=connection.tenant, sku=f"SKU-{start + i}", on_hand=i % 7) for i in range(n)
+        Product(tenant=connection.tenant, sku=f"SKU-{start + i}", on_hand=i % 7, stock_set_at=NOW)
+        for i in range(n)
     )
     products = Product.objects.filter(tenant=connection.tenant, sku__in=[p.sku for p in products])
     ProductLink.objects.bulk_create(
@@ -82,11 +84,11 @@ def run(connection, kind, client):
 
 
 def test_an_unnamed_bad_item_is_isolated_by_halving(connection, monkeypatch):
-    monkeypatch.setattr(stock_engine, "BATCH_ITEMS", 64)
+    monkeypatch.setattr(stock_push, "BATCH_ITEMS", 64)
     linked_catalog(connection, 64)
     store = ScriptedStore(bad={("v", 1000 + 37)})
 
-    result = run(connection, Kind.FULL_STOCK_UPDATE, store)
+    result = run(connection, FULL_STOCK_UPDATE, store)
 
     assert result.status == Run.Status.PARTIAL
     assert (result.updated, result.failed) == (63, 1)
@@ -102,7 +104,7 @@ def test_a_rejection_naming_every_item_stops_the_run_instead_of_splitting(connec
     linked_catalog(connection, 40)
     store = ScriptedStore(systemic=True)
 
-    result = run(connection, Kind.FULL_STOCK_UPDATE, store)
+    result = run(connection, FULL_STOCK_UPDATE, store)
 
     assert result.status == Run.Status.FAILED
     assert store.stats.requests == 1
@@ -112,11 +114,11 @@ def test_a_rejection_naming_every_item_stops_the_run_instead_of_splitting(connec
 
 
 def test_too_many_rejected_items_stop_the_run(connection, monkeypatch):
-    monkeypatch.setattr(stock_engine, "MAX_REJECTED_ITEMS", 3)
+    monkeypatch.setattr(stock_push, "MAX_REJECTED_ITEMS", 3)
     linked_catalog(connection, 8)
     store = ScriptedStore(bad={("v", 1000 + i) for i in range(1, 9)})
 
-    result = run(connection, Kind.FULL_STOCK_UPDATE, store)
+    result = run(connection, FULL_STOCK_UPDATE, store)
 
     assert result.status == Run.Status.FAILED
     assert "rejected more than 3 items" in result.error_message
@@ -126,7 +128,7 @@ def test_a_batch_too_big_for_bigcommerce_is_halved_without_blaming_items(connect
     linked_catalog(connection, 30)
     store = ScriptedStore(too_big_over=10)
 
-    result = run(connection, Kind.FULL_STOCK_UPDATE, store)
+    result = run(connection, FULL_STOCK_UPDATE, store)
 
     assert result.status == Run.Status.SUCCEEDED
     assert result.updated == 30 and len(store.levels) == 30
@@ -134,12 +136,12 @@ def test_a_batch_too_big_for_bigcommerce_is_halved_without_blaming_items(connect
 
 
 def test_items_go_in_batches_of_2000_read_in_pages(connection, monkeypatch):
-    monkeypatch.setattr(stock_engine, "BATCH_ITEMS", 25)
-    monkeypatch.setattr(stock_engine, "PAGE_LINKS", 10)
+    monkeypatch.setattr(stock_push, "BATCH_ITEMS", 25)
+    monkeypatch.setattr(stock_push, "PAGE_LINKS", 10)
     linked_catalog(connection, 60)
     store = ScriptedStore()
 
-    result = run(connection, Kind.FULL_STOCK_UPDATE, store)
+    result = run(connection, FULL_STOCK_UPDATE, store)
 
     assert store.batches == [25, 25, 10]
     assert result.updated == 60
@@ -152,7 +154,7 @@ def test_known_failed_items_are_sent_apart_from_the_others(connection):
     Product.objects.update(on_hand=50)
     store = ScriptedStore(bad={("v", 1003)})
 
-    result = run(connection, Kind.CHANGED_STOCK_UPDATE, store)
+    result = run(connection, CHANGED_STOCK_UPDATE, store)
 
     # The nine good ones go through in one request; the known bad one alone.
     assert store.batches == [9, 1]
@@ -160,7 +162,7 @@ def test_known_failed_items_are_sent_apart_from_the_others(connection):
 
 
 def test_products_tracked_by_product_are_one_item_even_across_pages(connection, monkeypatch):
-    monkeypatch.setattr(stock_engine, "PAGE_LINKS", 4)
+    monkeypatch.setattr(stock_push, "PAGE_LINKS", 4)
     linked_catalog(connection, 10)
     # Variants 1001..1006 are one BigCommerce product tracked by product.
     ProductLink.objects.filter(bc_variant_id__lte=1006).update(
@@ -169,7 +171,7 @@ def test_products_tracked_by_product_are_one_item_even_across_pages(connection, 
     Product.objects.update(on_hand=3)
     store = ScriptedStore()
 
-    result = run(connection, Kind.FULL_STOCK_UPDATE, store)
+    result = run(connection, FULL_STOCK_UPDATE, store)
 
     assert store.levels[("p", 500)] == 18
     assert len([k for k in store.levels if k[0] == "v"]) == 4
@@ -178,29 +180,13 @@ def test_products_tracked_by_product_are_one_item_even_across_pages(connection, 
     assert set(links.values_list("last_pushed_quantity", "last_pushed_level")) == {(3, 18)}
 
 
-def test_the_changed_items_are_found_by_one_query(connection):
-    linked_catalog(connection, 300)
-    ProductLink.objects.update(last_pushed_quantity=0)
-    Product.objects.update(on_hand=0)
-    Product.objects.filter(sku__in=["SKU-5", "SKU-250"]).update(on_hand=4)
-    Product.objects.filter(sku="SKU-7").update(on_hand=0, manual_reserved=3)  # -3: still 0
-
-    with CaptureQueriesContext(db_connection) as queries:
-        rows = links_page(changed_links(connection=connection), after=None)
-
-    assert [r["product__sku"] for r in rows] == ["SKU-5", "SKU-250"]
-    assert len(queries.captured_queries) == 1
-    sql = queries.captured_queries[0]["sql"].upper()
-    assert "JOIN" in sql and "LIMIT" in sql
-
-
 def test_nothing_to_push_sends_nothing(connection):
     linked_catalog(connection, 5)
     store = ScriptedStore()
-    run(connection, Kind.FULL_STOCK_UPDATE, store)
+    run(connection, FULL_STOCK_UPDATE, store)
     before = store.stats.requests
 
-    result = run(connection, Kind.CHANGED_STOCK_UPDATE, store)
+    result = run(connection, CHANGED_STOCK_UPDATE, store)
 
     assert result.status == Run.Status.SUCCEEDED
     assert store.stats.requests == before

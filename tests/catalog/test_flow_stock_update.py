@@ -3,23 +3,23 @@ sandbox afterwards, rejected items isolated, a failed run re-run to convergence,
 with another bulk operation of the store. Every exchange is checked against the specs."""
 
 import pytest
+from django.utils import timezone
 
-from catalog import stock as stock_engine
+from catalog import stock_push
+from catalog.kinds import (
+    CHANGED_PRODUCT_MATCH,
+    CHANGED_STOCK_UPDATE,
+    FULL_STOCK_UPDATE,
+    PRODUCT_MATCH,
+)
 from catalog.locks import StoreBulkLock, store_lock_holder
 from catalog.models import Product, ProductLink
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
-from dataflows.models import Kind, LogEntry, Run
-from tests.catalog import helpers
+from dataflows.models import LogEntry, Run
 from tests.catalog.helpers import kind_of, sandbox_products
 
 pytestmark = pytest.mark.sandbox
-
-# The catalog fixtures (a connection to the sandbox, a spec-checked client, ...).
-bc_client = helpers.bc_client
-no_task_is_sent = helpers.no_task_is_sent
-run_flow = helpers.run_flow
-store = helpers.store
 
 INVENTORY_PUT = "PUT /v3/inventory/adjustments/absolute"
 
@@ -28,11 +28,12 @@ INVENTORY_PUT = "PUT /v3/inventory/adjustments/absolute"
 def matched(sandbox, store, run_flow):
     """The sandbox catalog matched (hub products created), with varied hub stock: on hand
     by product id, some manual reservations, one product reserved beyond its stock."""
-    run = run_flow(store, Kind.PRODUCT_MATCH)
+    run = run_flow(store, PRODUCT_MATCH)
     assert run.status == Run.Status.SUCCEEDED, run.error_message
     for product in Product.objects.order_by("pk"):
         product.on_hand = product.pk * 3 % 40
         product.manual_reserved = 2 if product.pk % 5 == 0 else 0
+        product.stock_set_at = timezone.now()  # the warehouse has sent its stock
         product.save()
     oversold = (
         Product.objects.filter(links__inventory_tracking="variant", on_hand__gt=0)
@@ -92,7 +93,7 @@ def test_a_full_update_makes_the_stores_stock_equal_the_hubs_available_stock(
     }
     sandbox.reset_stats()
 
-    run = run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run = run_flow(store, FULL_STOCK_UPDATE)
 
     assert run.status == Run.Status.SUCCEEDED, run.error_message
     assert run.api_requests == 1 == inventory_requests(sandbox)
@@ -112,7 +113,7 @@ def test_a_full_update_makes_the_stores_stock_equal_the_hubs_available_stock(
     negative = run.log_entries.get(message__contains="pushed as 0", object_id=oversold_variant)
     assert matched.sku in negative.message and "-4" in negative.message
     assert contract.operations.count(INVENTORY_PUT) == 1 and contract.violations == []
-    assert kind_of(store, Kind.FULL_STOCK_UPDATE).cursor.keys() == {"completed_at"}
+    assert kind_of(store, FULL_STOCK_UPDATE).cursor.keys() == {"completed_at"}
 
 
 def test_products_tracked_by_product_get_the_sum_of_their_variants_by_product_id(
@@ -122,7 +123,7 @@ def test_products_tracked_by_product_get_the_sum_of_their_variants_by_product_id
     bc_product_id = group.first().bc_product_id
     Product.objects.filter(links__bc_product_id=bc_product_id).update(on_hand=5, manual_reserved=0)
 
-    run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run_flow(store, FULL_STOCK_UPDATE)
 
     linked = group.filter(bc_product_id=bc_product_id).count()
     inventory = sandbox.inventory()
@@ -137,7 +138,7 @@ def test_products_tracked_by_product_get_the_sum_of_their_variants_by_product_id
 def test_a_changed_update_pushes_only_what_differs_from_the_last_push(
     sandbox, store, run_flow, matched, contract
 ):
-    run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run_flow(store, FULL_STOCK_UPDATE)
     links = ProductLink.objects.filter(inventory_tracking="variant", product__isnull=False)
     changed = [link.product for link in links.order_by("bc_variant_id")[:3]]
     for product in changed:
@@ -145,7 +146,7 @@ def test_a_changed_update_pushes_only_what_differs_from_the_last_push(
         product.save()
     sandbox.reset_stats()
 
-    run = run_flow(store, Kind.CHANGED_STOCK_UPDATE)
+    run = run_flow(store, CHANGED_STOCK_UPDATE)
 
     assert run.status == Run.Status.SUCCEEDED, run.error_message
     assert (run.api_requests, inventory_requests(sandbox)) == (1, 1)
@@ -154,13 +155,13 @@ def test_a_changed_update_pushes_only_what_differs_from_the_last_push(
     for product in changed:
         assert run.log_entries.filter(message__contains=f"SKU {product.sku} ").exists()
 
-    again = run_flow(store, Kind.CHANGED_STOCK_UPDATE)
+    again = run_flow(store, CHANGED_STOCK_UPDATE)
     assert (again.api_requests, again.updated) == (0, 0)
     assert contract.violations == []
 
 
 def test_a_quantity_changed_and_changed_back_is_not_sent(sandbox, store, run_flow, matched):
-    run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run_flow(store, FULL_STOCK_UPDATE)
     product = (
         ProductLink.objects.filter(inventory_tracking="variant", product__isnull=False)
         .first()
@@ -172,7 +173,7 @@ def test_a_quantity_changed_and_changed_back_is_not_sent(sandbox, store, run_flo
     product.save()
     sandbox.reset_stats()
 
-    run = run_flow(store, Kind.CHANGED_STOCK_UPDATE)
+    run = run_flow(store, CHANGED_STOCK_UPDATE)
 
     assert (run.api_requests, run.updated) == (0, 0)
     assert inventory_requests(sandbox) == 0
@@ -181,20 +182,20 @@ def test_a_quantity_changed_and_changed_back_is_not_sent(sandbox, store, run_flo
 def test_a_change_of_one_variant_of_a_product_tracked_by_product_resends_the_sum(
     sandbox, store, run_flow, matched
 ):
-    run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run_flow(store, FULL_STOCK_UPDATE)
     link = ProductLink.objects.filter(
         inventory_tracking="product", product__isnull=False, is_simple_product=False
     ).first()
     Product.objects.filter(pk=link.product_id).update(on_hand=100, manual_reserved=0)
 
-    run = run_flow(store, Kind.CHANGED_STOCK_UPDATE)
+    run = run_flow(store, CHANGED_STOCK_UPDATE)
 
     assert run.updated == 1
     assert_sandbox_holds_the_hubs_stock(sandbox)
 
 
 def test_a_changed_update_reports_items_with_tracking_off(sandbox, store, run_flow, matched):
-    run = run_flow(store, Kind.CHANGED_STOCK_UPDATE)
+    run = run_flow(store, CHANGED_STOCK_UPDATE)
 
     off = ProductLink.objects.filter(product__isnull=False, inventory_tracking="none").count()
     assert run.skipped == off > 0
@@ -221,7 +222,7 @@ def test_a_batch_with_one_bad_item_pushes_the_rest_and_logs_the_bad_one(
     mix_up_tracking(bad)
     sandbox.reset_stats()
 
-    run = run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run = run_flow(store, FULL_STOCK_UPDATE)
 
     assert run.status == Run.Status.PARTIAL
     assert run.failed == 1
@@ -252,10 +253,10 @@ def test_an_item_whose_push_failed_is_sent_again_by_the_next_changed_update(
         inventory_tracking="product", product__isnull=False, is_simple_product=False
     ).first()
     mix_up_tracking(bad)
-    run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run_flow(store, FULL_STOCK_UPDATE)
     ProductLink.objects.filter(pk=bad.pk).update(inventory_tracking="product")  # fixed
 
-    run = run_flow(store, Kind.CHANGED_STOCK_UPDATE)
+    run = run_flow(store, CHANGED_STOCK_UPDATE)
 
     assert run.status == Run.Status.SUCCEEDED
     assert run.updated == 1 and run.api_requests == 1
@@ -290,11 +291,11 @@ class FailingAfter(BigCommerceClient):
         return super().set_inventory_absolute(items, reason=reason)
 
 
-@pytest.mark.parametrize("kind", [Kind.FULL_STOCK_UPDATE, Kind.CHANGED_STOCK_UPDATE])
+@pytest.mark.parametrize("kind", [FULL_STOCK_UPDATE, CHANGED_STOCK_UPDATE])
 def test_a_run_failing_mid_push_then_run_again_converges(
     sandbox, store, run_flow, matched, contract, monkeypatch, kind
 ):
-    monkeypatch.setattr(stock_engine, "BATCH_ITEMS", 10)
+    monkeypatch.setattr(stock_push, "BATCH_ITEMS", 10)
     client = FailingAfter(sandbox, contract, fail_from=3)
 
     failed = run_flow(store, kind, client=client)
@@ -314,9 +315,9 @@ def test_a_run_failing_mid_push_then_run_again_converges(
     assert ProductLink.objects.filter(last_pushed_quantity__isnull=False).count() == pushable
     # Nothing pushed twice: the second run carried on where the first stopped.
     assert failed.updated + again.updated == pushable_items()
-    if kind == Kind.FULL_STOCK_UPDATE:
+    if kind == FULL_STOCK_UPDATE:
         assert again.log_entries.filter(message__startswith="Resuming after").exists()
-    assert run_flow(store, Kind.CHANGED_STOCK_UPDATE).api_requests == 0
+    assert run_flow(store, CHANGED_STOCK_UPDATE).api_requests == 0
 
 
 # ----------------------------------------------------------------------------- the store lock
@@ -330,7 +331,7 @@ def test_a_stock_push_does_not_start_while_another_bulk_operation_holds_the_stor
     assert other.try_acquire()
     sandbox.reset_stats()
 
-    run = run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run = run_flow(store, FULL_STOCK_UPDATE)
 
     assert run.status == Run.Status.FAILED
     assert "busy with 'Product Match of connection 'Other' (run 9)'" in run.error_message
@@ -338,7 +339,7 @@ def test_a_stock_push_does_not_start_while_another_bulk_operation_holds_the_stor
     assert ProductLink.objects.filter(last_pushed_quantity__isnull=False).count() == 0
 
     other.release()
-    run = run_flow(store, Kind.FULL_STOCK_UPDATE)
+    run = run_flow(store, FULL_STOCK_UPDATE)
     assert run.status == Run.Status.SUCCEEDED
     assert store_lock_holder(store_hash=store.store_hash) is None
 
@@ -348,17 +349,17 @@ def test_the_push_holds_the_store_so_a_product_match_waits(
 ):
     settings.CATALOG_STORE_LOCK_WAIT_S = 0
     outcomes = []
-    real = stock_engine.StockPusher._after_batch
+    real = stock_push.StockPusher._after_batch
 
     def after_batch_try_a_match(self, batch, save_position):
         # A Product Match of the same store starting in the middle of the push finds the
         # store busy.
-        outcomes.append(run_flow(store, Kind.PRODUCT_MATCH))
+        outcomes.append(run_flow(store, PRODUCT_MATCH))
         return real(self, batch, save_position)
 
-    monkeypatch.setattr(stock_engine.StockPusher, "_after_batch", after_batch_try_a_match)
+    monkeypatch.setattr(stock_push.StockPusher, "_after_batch", after_batch_try_a_match)
 
-    push = run_flow(store, Kind.FULL_STOCK_UPDATE)
+    push = run_flow(store, FULL_STOCK_UPDATE)
 
     assert push.status == Run.Status.SUCCEEDED
     assert [run.status for run in outcomes] == [Run.Status.FAILED]
@@ -375,12 +376,12 @@ def test_synchronize_matches_the_catalog_and_leaves_the_store_with_the_hubs_stoc
     with django_capture_on_commit_callbacks(execute=False):
         runs = connection_synchronize(connection=store)
     by_kind = {run.dataflow.kind: run for run in runs}
-    assert Kind.CHANGED_PRODUCT_MATCH not in by_kind  # not enabled by default
+    assert CHANGED_PRODUCT_MATCH not in by_kind  # not enabled by default
 
-    match = run_execute(run_id=by_kind[Kind.PRODUCT_MATCH].pk, client=bc_client)
-    Product.objects.update(on_hand=9)
-    full = run_execute(run_id=by_kind[Kind.FULL_STOCK_UPDATE].pk, client=bc_client)
-    changed = run_execute(run_id=by_kind[Kind.CHANGED_STOCK_UPDATE].pk, client=bc_client)
+    match = run_execute(run_id=by_kind[PRODUCT_MATCH].pk, client=bc_client)
+    Product.objects.update(on_hand=9, stock_set_at=timezone.now())  # the warehouse's stock
+    full = run_execute(run_id=by_kind[FULL_STOCK_UPDATE].pk, client=bc_client)
+    changed = run_execute(run_id=by_kind[CHANGED_STOCK_UPDATE].pk, client=bc_client)
 
     assert [match.status, full.status, changed.status] == [Run.Status.SUCCEEDED] * 3
     assert changed.api_requests == 0  # the full update pushed everything already
