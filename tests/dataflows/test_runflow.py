@@ -1,9 +1,16 @@
 """`python manage.py runflow CONNECTION_ID KIND`: one JSON line, exit status by the run."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -11,6 +18,7 @@ from connections.bigcommerce.errors import ServerError
 from connections.models import Connection
 from dataflows.management.commands.runflow import Command
 from dataflows.models import Dataflow, Kind, Run
+from dataflows.services import dataflows_create_for_connection
 
 SUMMARY_KEYS = {"status", "api_requests", "fetched", "created", "updated", "skipped", "failed"}
 
@@ -147,3 +155,71 @@ def test_call_command_raises_command_error_for_a_failed_run(
     with pytest.raises(CommandError, match="not implemented yet"):
         call_command("runflow", str(connection.pk), "order_import", stdout=out)
     assert json.loads(out.getvalue())["status"] == "failed"
+
+
+def _database_url() -> str:
+    """The test database, as DATABASE_URL for a child process."""
+    from django.db import connection as db
+
+    db_settings = db.settings_dict
+    if db.vendor == "sqlite":
+        return f"sqlite:///{db_settings['NAME']}"
+    user = db_settings["USER"] + (f":{db_settings['PASSWORD']}" if db_settings["PASSWORD"] else "")
+    host = f"{db_settings['HOST'] or '127.0.0.1'}:{db_settings['PORT'] or 5432}"
+    return f"postgres://{user}@{host}/{db_settings['NAME']}"
+
+
+@pytest.mark.sandbox
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_to_runflow_mid_run_records_the_run_as_interrupted_and_frees_the_lease(
+    sandbox_settings, tenant
+):
+    """`kill PID` (docker stop, systemd) while the flow waits for a slow store: a real process."""
+    from django.db import connection as db
+
+    if db.vendor == "sqlite" and db.settings_dict["NAME"].startswith(("file:", ":memory:")):
+        pytest.skip("needs a test database another process can open")
+    sandbox_settings.reset(latency_ms=15000)  # every request of the run hangs
+    connection = Connection.objects.create(
+        tenant=tenant,
+        name="Slow store",
+        store_hash=sandbox_settings.store_hash,
+        access_token=sandbox_settings.token,
+    )
+    dataflows_create_for_connection(connection=connection)
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "BIGCOMMERCE_API_URL": sandbox_settings.url,
+        "CELERY_BROKER_URL": "memory://",
+        "HUB_READ_DEMO_ENV": "false",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runflow", str(connection.pk), "order_import"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        running = Run.objects.filter(dataflow__connection=connection, status=Run.Status.RUNNING)
+        end = time.monotonic() + 60  # a bound only
+        while not running.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < end, "runflow never started its run"
+            threading.Event().wait(0.05)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    run = Run.objects.get(dataflow__connection=connection)
+    assert run.status == Run.Status.FAILED
+    assert run.error_message.startswith("Interrupted: the process received SIGTERM"), err
+    assert run.finished_at is not None
+    assert Dataflow.objects.get(pk=run.dataflow_id).lease_run_id is None
+    assert process.returncode == 143 and "Interrupted" in err and out == ""
