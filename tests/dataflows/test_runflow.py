@@ -157,16 +157,28 @@ def test_call_command_raises_command_error_for_a_failed_run(
     assert json.loads(out.getvalue())["status"] == "failed"
 
 
-def _database_url() -> str:
-    """The test database, as DATABASE_URL for a child process."""
+def child_env(sandbox) -> dict | None:
+    """The environment of a child process (runflow, a worker) that works on the test database
+    and the sandbox store; None when the test database is in this process's memory only."""
     from django.db import connection as db
 
     db_settings = db.settings_dict
     if db.vendor == "sqlite":
-        return f"sqlite:///{db_settings['NAME']}"
-    user = db_settings["USER"] + (f":{db_settings['PASSWORD']}" if db_settings["PASSWORD"] else "")
-    host = f"{db_settings['HOST'] or '127.0.0.1'}:{db_settings['PORT'] or 5432}"
-    return f"postgres://{user}@{host}/{db_settings['NAME']}"
+        if db.is_in_memory_db():
+            return None
+        url = f"sqlite:///{db_settings['NAME']}"
+    else:
+        password = f":{db_settings['PASSWORD']}" if db_settings["PASSWORD"] else ""
+        host = f"{db_settings['HOST'] or '127.0.0.1'}:{db_settings['PORT'] or 5432}"
+        url = f"postgres://{db_settings['USER']}{password}@{host}/{db_settings['NAME']}"
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DATABASE_CONN_MAX_AGE": "0",
+        "BIGCOMMERCE_API_URL": sandbox.url,
+        "CELERY_BROKER_URL": "memory://",
+        "HUB_READ_DEMO_ENV": "false",
+    }
 
 
 @pytest.mark.sandbox
@@ -175,9 +187,8 @@ def test_sigterm_to_runflow_mid_run_records_the_run_as_interrupted_and_frees_the
     sandbox_settings, tenant
 ):
     """`kill PID` (docker stop, systemd) while the flow waits for a slow store: a real process."""
-    from django.db import connection as db
-
-    if db.vendor == "sqlite" and db.settings_dict["NAME"].startswith(("file:", ":memory:")):
+    env = child_env(sandbox_settings)
+    if env is None:
         pytest.skip("needs a test database another process can open")
     sandbox_settings.reset(latency_ms=15000)  # every request of the run hangs
     connection = Connection.objects.create(
@@ -187,14 +198,6 @@ def test_sigterm_to_runflow_mid_run_records_the_run_as_interrupted_and_frees_the
         access_token=sandbox_settings.token,
     )
     dataflows_create_for_connection(connection=connection)
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "BIGCOMMERCE_API_URL": sandbox_settings.url,
-        "CELERY_BROKER_URL": "memory://",
-        "HUB_READ_DEMO_ENV": "false",
-    }
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runflow", str(connection.pk), "order_import"],
         cwd=settings.BASE_DIR,
