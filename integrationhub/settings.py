@@ -262,7 +262,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = {
     name: {"exchange": name, "routing_key": name}
-    for name in ("default", "orders", "shipments", "stock", "catalog", "maintenance")
+    for name in ("default", "orders", "webhooks", "shipments", "stock", "catalog", "maintenance")
 }
 CELERY_TASK_ROUTES = (
     "dataflows.tasks.route_task",
