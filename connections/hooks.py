@@ -6,6 +6,9 @@ way apps register with the Django admin: each registers from its AppConfig.ready
   REST `has_order_errors`, are true when any registered flag is.
 - A General-tab panel: a function `(request, connection) -> str` (rendered HTML), shown below
   the connection's details (e.g. the engine's latest runs).
+- A live part: a function `(request, connection) -> str`, the HTML of one element of the
+  connection page (with an `id` and `data-live-part`) outside the live fragments, that every
+  live refresh of the page brings along (e.g. the Orders tab's count of open errors).
 """
 
 from collections.abc import Callable
@@ -14,6 +17,7 @@ from django.db.models import Expression
 
 _error_flags: list[Callable[[], Expression]] = []
 _general_panels: list[Callable] = []
+_live_parts: list[Callable] = []
 
 
 def error_flag_register(flag: Callable[[], Expression]) -> None:
@@ -32,3 +36,12 @@ def general_panel_register(panel: Callable) -> None:
 
 def general_panels(request, connection) -> list[str]:
     return [panel(request, connection) for panel in _general_panels]
+
+
+def live_part_register(part: Callable) -> None:
+    if part not in _live_parts:
+        _live_parts.append(part)
+
+
+def live_parts(request, connection) -> list[str]:
+    return [part(request, connection) for part in _live_parts]

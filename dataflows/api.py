@@ -16,7 +16,8 @@ from connections.permissions import ConnectionRolePermission
 from connections.selectors import connections_visible_to
 
 from .filters import LogEntryFilter, RunFilter
-from .models import Dataflow, Kind, LogEntry, Run
+from .models import Dataflow, LogEntry, Run
+from .registry import kind_choices
 from .selectors import dataflows_with_last_run, log_entry_list, run_list, runs_visible_to
 from .serializers import (
     DataflowOutputSerializer,
@@ -30,7 +31,11 @@ CONNECTION_ID = OpenApiParameter(
     "connection_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Connection id"
 )
 KIND = OpenApiParameter(
-    "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Kind.values, description="Flow kind"
+    "kind",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=[kind for kind, _ in kind_choices()],
+    description="Flow kind",
 )
 RUN_ID = OpenApiParameter("run_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Run id")
 

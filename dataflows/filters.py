@@ -7,7 +7,8 @@ import re
 import django_filters
 from django.db.models import Q
 
-from .models import Kind, LogEntry, Run
+from .models import LogEntry, Run
+from .registry import kind_choices
 
 
 class RunFilter(django_filters.FilterSet):
@@ -15,7 +16,7 @@ class RunFilter(django_filters.FilterSet):
         field_name="dataflow__connection_id", label="Connection id"
     )
     dataflow = django_filters.NumberFilter(field_name="dataflow_id", label="Dataflow id")
-    kind = django_filters.ChoiceFilter(field_name="dataflow__kind", choices=Kind.choices)
+    kind = django_filters.ChoiceFilter(field_name="dataflow__kind", choices=kind_choices)
     status = django_filters.ChoiceFilter(choices=Run.Status.choices)
     trigger = django_filters.ChoiceFilter(choices=Run.Trigger.choices)
     queued_after = django_filters.IsoDateTimeFilter(

@@ -7,14 +7,19 @@ from connections.models import Connection
 from connections.selectors import connections_visible_to, filtered
 
 from .filters import LogEntryFilter, RunFilter
-from .models import Dataflow, Kind, LogEntry, Run
+from .models import Dataflow, LogEntry, Run
+from .registry import flow_specs
 
-# The dataflows in the order of the design's table, not alphabetically.
-_KIND_ORDER = Case(
-    *(When(kind=kind, then=Value(index)) for index, kind in enumerate(Kind)),
-    default=Value(len(Kind)),
-    output_field=IntegerField(),
-)
+
+def _kind_order() -> Case:
+    """The dataflows in the order their apps registered them (the layers' order: catalog's
+    Product Match first, as a new connection runs it), not alphabetically."""
+    kinds = [spec.kind for spec in flow_specs()]
+    return Case(
+        *(When(kind=kind, then=Value(index)) for index, kind in enumerate(kinds)),
+        default=Value(len(kinds)),
+        output_field=IntegerField(),
+    )
 
 
 def runs_visible_to(*, user) -> QuerySet[Run]:
@@ -55,5 +60,5 @@ def dataflows_with_last_run(*, connection: Connection) -> QuerySet[Dataflow]:
         Dataflow.objects.filter(connection=connection)
         .select_related("connection", "periodic_task")
         .prefetch_related(Prefetch("runs", queryset=last_runs, to_attr="latest_runs"))
-        .order_by(_KIND_ORDER)
+        .order_by(_kind_order(), "kind")
     )

@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from connections.models import Connection
 
-from .models import Dataflow, Kind, LogEntry, Run
+from .models import Dataflow, LogEntry, Run
+from .registry import kind_choices
 from .services import MAX_INTERVAL_S, MIN_INTERVAL_S
 
 
@@ -16,7 +17,7 @@ class RunOutputSerializer(serializers.ModelSerializer):
     """One execution of a dataflow: its trigger, status, counts and API requests used."""
 
     connection = serializers.IntegerField(source="dataflow.connection_id", read_only=True)
-    kind = serializers.ChoiceField(source="dataflow.kind", choices=Kind.choices, read_only=True)
+    kind = serializers.ChoiceField(source="dataflow.kind", choices=kind_choices(), read_only=True)
 
     class Meta:
         model = Run

@@ -7,13 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from connections.access import OPERATE, connection_for_user
-from connections.views.common import connection_page, error_text, refuse_when_deleting
+from connections.views.common import (
+    connection_fragment,
+    connection_page,
+    error_text,
+    refuse_when_deleting,
+)
 
 from .forms import DataflowForm, interval_label
 from .models import Dataflow, Run
@@ -83,9 +88,7 @@ def connection_dataflows(request, pk: int):
         "now": timezone.now(),
     }
     if request.GET.get("partial") == "dataflows":
-        return render(
-            request, "dataflows/_dataflows_live.html", {"connection": connection, **extra}
-        )
+        return connection_fragment(request, connection, "dataflows/_dataflows_live.html", extra)
     return connection_page(
         request, connection, membership, "dataflows", "dataflows/tab_dataflows.html", extra
     )

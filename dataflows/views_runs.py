@@ -4,14 +4,14 @@ page with its log, and the latest runs on the connection's General tab."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from connections.access import connection_for_user
 from connections.hooks import general_panel_register
-from connections.views.common import connection_page
+from connections.views.common import connection_fragment, connection_page
 
 from .models import LogEntry, Run
 from .registry import kind_choices
@@ -91,7 +91,7 @@ def connection_runs(request, pk: int):
     connection, membership = connection_for_user(request, pk)
     if request.GET.get("partial") == "runs" and request.GET.get("compact"):
         context = _latest_runs_context(request, connection)
-        return render(request, "dataflows/_runs_table.html", context)
+        return connection_fragment(request, connection, "dataflows/_runs_table.html", context)
     runs = run_list(user=request.user, connection=connection, filters=request.GET)
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     extra = {
@@ -105,7 +105,7 @@ def connection_runs(request, pk: int):
         "statuses": Run.Status.choices,
     }
     if request.GET.get("partial") == "runs":
-        return render(request, "dataflows/_runs_table.html", {"connection": connection, **extra})
+        return connection_fragment(request, connection, "dataflows/_runs_table.html", extra)
     return connection_page(
         request, connection, membership, "runs", "dataflows/tab_runs.html", extra
     )
@@ -132,7 +132,7 @@ def run_detail(request, pk: int, run_pk: int):
         },
     }
     if request.GET.get("partial") == "run":
-        return render(request, "dataflows/_run_body.html", {"connection": connection, **extra})
+        return connection_fragment(request, connection, "dataflows/_run_body.html", extra)
     return connection_page(
         request, connection, membership, "runs", "dataflows/run_detail.html", extra
     )

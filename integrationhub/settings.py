@@ -116,8 +116,8 @@ INSTALLED_APPS = [
     "axes",
     "connections",
     "dataflows",
-    "orders",
     "catalog",
+    "orders",
     "checkout",
     "integrationhub",
 ]

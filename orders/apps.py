@@ -6,6 +6,6 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connections' signals)
-        from .connection_flags import register
+        from .connection_hooks import register
 
-        register()  # the CONNECTIONS list's error flag
+        register()  # the CONNECTIONS screens' error flag and Orders tab badge

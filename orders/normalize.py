@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from email.utils import parsedate_to_datetime
 from typing import Any
+
+from connections.bigcommerce.dates import parse_date
 
 ADDRESS_FIELDS = (
     "first_name",
@@ -35,52 +36,6 @@ ZERO = Decimal("0")
 
 class UnreadableOrder(ValueError):
     """The payload is not an order the hub can read (says which field)."""
-
-
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
-
-
-def _rfc2822_fast(text: str) -> datetime | None:
-    """`Tue, 05 Mar 2024 10:00:00 +0000` (how v2 writes every date) without the general
-    parser; None for anything else."""
-    if len(text) != 31 or text[3] != "," or text[25] != " " or text[26] not in "+-":
-        return None
-    try:
-        moment = datetime(
-            int(text[12:16]),
-            _MONTHS[text[8:11]],
-            int(text[5:7]),
-            int(text[17:19]),
-            int(text[20:22]),
-            int(text[23:25]),
-            tzinfo=UTC,
-        )
-        offset = int(text[27:29]) * 60 + int(text[29:31])
-    except (KeyError, ValueError):
-        return None
-    if offset:
-        moment -= timedelta(minutes=offset if text[26] == "+" else -offset)
-    return moment
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """RFC-2822 (v2's own format) or ISO-8601; naive values are UTC; blank is None."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    text = str(value).strip()
-    fast = _rfc2822_fast(text)
-    if fast is not None:
-        return fast
-    try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _dec(value: Any) -> Decimal:
@@ -263,10 +218,10 @@ def normalize_order(payload: Any) -> NormalizedOrder:
         raise UnreadableOrder("no order id")
     if not isinstance(payload.get("status_id"), int):
         raise UnreadableOrder("no status_id")
-    date_created = parse_datetime(payload.get("date_created"))
+    date_created = parse_date(payload.get("date_created"))
     if date_created is None:
         raise UnreadableOrder("no readable date_created")
-    date_modified = parse_datetime(payload.get("date_modified")) or date_created
+    date_modified = parse_date(payload.get("date_modified")) or date_created
     billing = _address(payload.get("billing_address"))
     consignments, has_pickups = _consignment_groups(payload)
     shipping, lines = [], []
@@ -286,7 +241,7 @@ def normalize_order(payload: Any) -> NormalizedOrder:
         status_name=_str(payload.get("custom_status") or payload.get("status"), 100),
         date_created=date_created,
         date_modified=date_modified,
-        date_shipped=parse_datetime(payload.get("date_shipped")),
+        date_shipped=parse_date(payload.get("date_shipped")),
         bc_customer_id=max(0, _int(payload.get("customer_id"))),
         email=(billing["email"] or _str(payload.get("email")).strip().lower())[:254],
         currency_code=_str(payload.get("currency_code"), 3),

@@ -96,10 +96,6 @@ class ClientStats:
         }
 
 
-# Orders with their consignments, line items and shipping addresses in one answer.
-CONSIGNMENTS_INLINE = {"include": "consignments.line_items", "consignment_structure": "object"}
-
-
 class BigCommerceClient(StoreAPI, OrdersAPI, ShipmentsAPI, CatalogAPI, InventoryAPI, WebhooksAPI):
     """Client of one store. Use as a context manager or call ``close()``."""
 

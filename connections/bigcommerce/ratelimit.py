@@ -34,8 +34,6 @@ from __future__ import annotations
 
 from .quota.gate import (
     QuotaGate,
-    RateLimitInfo,
-    Reservation,
     parse_rate_limit_headers,
     reset_ms_from_headers,
 )
@@ -46,9 +44,7 @@ from .settings import setting
 __all__ = [
     "LocalQuotaGate",
     "QuotaGate",
-    "RateLimitInfo",
     "RedisQuotaGate",
-    "Reservation",
     "parse_rate_limit_headers",
     "quota_gate_for",
     "reset_ms_from_headers",

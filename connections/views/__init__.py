@@ -8,7 +8,6 @@ Rules kept in every view: anonymous users go to the log-in page; another tenant'
 service's ValidationError becomes the form's or the page's message.
 """
 
-from ..access import MANAGE  # noqa: F401  (catalog.views, until it imports connections.access)
 from .actions import connection_action, connection_bulk_action
 from .common import connection_page
 from .create import connection_create
@@ -20,8 +19,6 @@ from .detail import (
 )
 from .list import columns_save, connection_list, connection_open, tenant_switch
 from .saved_views import view_delete, view_save, view_update
-
-_page = connection_page  # catalog.views, until it imports connections.views.common
 
 __all__ = [
     "columns_save",

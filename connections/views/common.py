@@ -3,12 +3,15 @@ tabs) shares: the connection page frame, messages, and safe redirects."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..context_processors import POPUP_SESSION_KEY
 from ..forms import ConnectionNameForm
+from ..hooks import live_parts
 from ..models import Connection
 
 
@@ -28,6 +31,13 @@ def connection_page(
         **extra,
     }
     return render(request, template, context, status=status)
+
+
+def connection_fragment(request, connection, template: str, context: dict) -> HttpResponse:
+    """A live fragment of the connection page (what a `data-live-url` answers), followed by
+    the registered live parts, so that one refresh also updates e.g. the tab badges."""
+    fragment = render_to_string(template, {"connection": connection, **context}, request=request)
+    return HttpResponse(fragment + "".join(live_parts(request, connection)))
 
 
 def error_text(exc: ValidationError) -> str:

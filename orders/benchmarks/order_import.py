@@ -179,8 +179,9 @@ def main(argv=None) -> None:
     from connections.bigcommerce.client import BigCommerceClient
     from connections.bigcommerce.ratelimit import LocalQuotaGate
     from connections.models import Connection, Tenant
-    from dataflows.models import Dataflow, Kind
+    from dataflows.models import Dataflow
     from dataflows.services import dataflow_run_foreground, dataflows_create_for_connection
+    from orders.flows import ORDER_IMPORT, ORDER_UPDATE
     from orders.models import Order
     from orders.services import shipment_create
 
@@ -214,7 +215,7 @@ def main(argv=None) -> None:
     counter.close()
     sandbox_control(args.api_url, "POST", "stats/reset")
     dataflow = Dataflow.objects.select_related("connection").get(
-        connection=connection, kind=Kind.ORDER_IMPORT
+        connection=connection, kind=ORDER_IMPORT
     )
 
     def import_once():
@@ -269,7 +270,7 @@ def main(argv=None) -> None:
             shipment_create(order=order, tracking_number=f"BENCH{n:06d}", tracking_carrier="ups")
         sandbox_control(args.api_url, "POST", "stats/reset")
         update = Dataflow.objects.select_related("connection").get(
-            connection=connection, kind=Kind.ORDER_UPDATE
+            connection=connection, kind=ORDER_UPDATE
         )
         gate = LocalQuotaGate()  # the window changed: nothing known about the new one
         c = client()

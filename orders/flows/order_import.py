@@ -31,11 +31,12 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
+from connections.bigcommerce.dates import parse_date
 from connections.bigcommerce.errors import NotFoundError
 from dataflows.models import LogEntry, Run
 
 from ..models import OrderError, OrderFetchRequest
-from ..normalize import consignments_from_sub_resources, consignments_inline, parse_datetime
+from ..normalize import consignments_from_sub_resources, consignments_inline
 from ..services.import_filter import created_within_days, import_filter_for
 from ..services.importer import OrderImporter
 
@@ -49,6 +50,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CURSOR_VERSION = 1
 
 
+# How the cursor stores its moments (the hub's JSON, not a BigCommerce date).
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
@@ -241,7 +243,7 @@ class OrderImportRun:
                 sort="date_modified:desc", limit=1, include_consignments=False
             )
         )
-        modified = parse_datetime(newest[0].get("date_modified")) if newest else None
+        modified = parse_date(newest[0].get("date_modified")) if newest else None
         self.cursor["modified_since"] = _iso(modified or EPOCH)
         self.ctx.log(
             "First run: importing every order of the filter by id; later runs import what "
@@ -279,7 +281,7 @@ class OrderImportRun:
                 )
             if page:
                 page = self._with_consignments(page)
-                dates = [parse_datetime(o.get("date_modified")) for o in page]
+                dates = [parse_date(o.get("date_modified")) for o in page]
                 page_high = max((d for d in dates if d is not None), default=None)
                 # The page, the cursor past it and the run's progress: one commit.
                 with self._page():

@@ -29,11 +29,11 @@ from dataflows.models import LogEntry
 from ..models import Order
 from ..selectors import shipments_pending
 from ..services.shipments import (
+    shipment_bc_payload,
     shipment_mark_attempt,
     shipment_mark_failed,
     shipment_mark_rejected,
     shipment_mark_sent,
-    shipment_payload,
 )
 
 # Passing failures (5xx, timeouts) in a row after which the run stops (BigCommerce is down:
@@ -94,7 +94,7 @@ def run(ctx) -> None:
 
 
 def _send(ctx, order: Order, shipment) -> str:
-    payload = shipment_payload(shipment)
+    payload = shipment_bc_payload(shipment=shipment)
     check_first = shipment.needs_check
     shipment_mark_attempt(shipment=shipment)
     tracking = shipment.tracking_number or "no tracking number"

@@ -21,12 +21,12 @@ from .import_plan import PageResult
 from .importer import OrderImporter
 from .reservations import products_recount_reserved
 from .shipments import (
+    shipment_bc_payload,
     shipment_create,
     shipment_mark_attempt,
     shipment_mark_failed,
     shipment_mark_rejected,
     shipment_mark_sent,
-    shipment_payload,
 )
 
 __all__ = [
@@ -49,5 +49,5 @@ __all__ = [
     "shipment_mark_failed",
     "shipment_mark_rejected",
     "shipment_mark_sent",
-    "shipment_payload",
+    "shipment_bc_payload",
 ]

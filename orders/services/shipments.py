@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from connections.bigcommerce.carriers import carrier_code
+from connections.bigcommerce.shipments import shipment_payload
 from connections.models import Connection
 
 from ..models import Order, OrderError, OrderLine, Shipment, ShipmentLine
@@ -105,23 +106,16 @@ def shipment_create(
     return shipment
 
 
-def shipment_payload(shipment: Shipment) -> dict:
-    """The body of `POST /v2/orders/{id}/shipments` for a hub shipment."""
-    payload = {
-        "order_address_id": shipment.bc_address_id,
-        "items": [
-            {"order_product_id": line.order_line.bc_line_id, "quantity": line.quantity}
-            for line in shipment.lines.all()
-        ],
-        "tracking_number": shipment.tracking_number,
-    }
-    if shipment.tracking_carrier:
-        payload["tracking_carrier"] = shipment.tracking_carrier
-    if shipment.shipping_method:
-        payload["shipping_method"] = shipment.shipping_method
-    if shipment.comments:
-        payload["comments"] = shipment.comments
-    return payload
+def shipment_bc_payload(*, shipment: Shipment) -> dict:
+    """The body of `POST /v2/orders/{id}/shipments` for a hub shipment (the driver builds it)."""
+    return shipment_payload(
+        order_address_id=shipment.bc_address_id,
+        items=[(line.order_line.bc_line_id, line.quantity) for line in shipment.lines.all()],
+        tracking_number=shipment.tracking_number,
+        carrier_code=shipment.tracking_carrier,
+        shipping_method=shipment.shipping_method,
+        comments=shipment.comments,
+    )
 
 
 def shipment_mark_attempt(*, shipment: Shipment) -> None:

@@ -91,10 +91,19 @@ class FakeWorker:
         self.deletions: list[int] = []
 
     def execute_runs(self):
+        """Run every queued run, and those handed over meanwhile (e.g. an Order Import that
+        waited for the first Product Match); the runs as they ended, by id."""
+        from dataflows.models import Run
         from dataflows.services import run_execute
 
-        runs, self.runs = self.runs, []
-        return [run_execute(run_id=run_id) for run_id in runs]
+        seen: list[int] = []
+        while self.runs:
+            runs, self.runs = self.runs, []
+            for run_id in runs:
+                run_execute(run_id=run_id)
+                if run_id not in seen:
+                    seen.append(run_id)
+        return list(Run.objects.filter(pk__in=seen).order_by("pk"))
 
     def execute_deletions(self):
         from connections.services import connection_delete
@@ -111,6 +120,12 @@ def worker(monkeypatch):
 
     fake = FakeWorker()
     monkeypatch.setattr(dataflow_tasks.run_execute_task, "delay", fake.runs.append)
+    # Sent later (e.g. a debounced Changed Stock Update): run when the test says, like the rest.
+    monkeypatch.setattr(
+        dataflow_tasks.run_execute_task,
+        "apply_async",
+        lambda args, countdown=None, **options: fake.runs.append(args[0]),
+    )
     monkeypatch.setattr(connection_tasks.connection_delete_task, "delay", fake.deletions.append)
     return fake
 

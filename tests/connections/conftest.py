@@ -1,5 +1,7 @@
-"""Fixtures of the screen tests (connections' and, through tests.connections.screens, the
-engine's): a fake credential check, recorded Celery sends, a client per role, a run."""
+"""Fixtures of the connections tests: for the screens (connections' and, through
+tests.connections.screens, the engine's) a fake credential check, recorded Celery sends, a
+client per role, a run; for the BigCommerce app callbacks the app's settings and the sandbox
+as login server; for the admin a hub staff client."""
 
 import pytest
 import responses
@@ -7,7 +9,9 @@ from django.core.exceptions import ValidationError
 
 from connections import services
 from dataflows.models import Kind, LogEntry, Run
+from tests.connections.app_helpers import CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, SCOPE
 from tests.connections.screens import client_for
+from tests.fixtures.tenants import make_user
 
 
 @pytest.fixture
@@ -104,3 +108,76 @@ def run_delete_task_inline(monkeypatch):
     from connections.tasks import connection_delete_task
 
     monkeypatch.setattr(connection_delete_task, "delay", connection_delete_task)
+
+
+# ----------------------------------------------------------------------------- the app callbacks
+
+
+@pytest.fixture
+def app_settings(settings):
+    settings.BIGCOMMERCE_APP_CLIENT_ID = CLIENT_ID
+    settings.BIGCOMMERCE_APP_CLIENT_SECRET = CLIENT_SECRET
+    settings.BIGCOMMERCE_APP_CALLBACK_URL = CALLBACK_URL
+    return settings
+
+
+@pytest.fixture
+def bc(sandbox_settings, app_settings):
+    """The sandbox as BigCommerce's login server, with the app registered."""
+    sandbox = sandbox_settings
+
+    def register(code, *, store_hash=None, redirect_uri=CALLBACK_URL):
+        r = sandbox.control(
+            "POST",
+            "/oauth/clients",
+            json={
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "code": code,
+                "store_hash": store_hash or sandbox.store_hash,
+                "scope": SCOPE,
+                "redirect_uri": redirect_uri,
+            },
+        )
+        assert r.status_code == 201, r.text
+
+    sandbox.register = register
+    return sandbox
+
+
+# ----------------------------------------------------------------------------- the admin
+
+
+@pytest.fixture
+def hub_staff(db):
+    """Staff, not superuser, no model permissions: hub staff still use every hub model."""
+    return make_user("hubstaff", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(client, hub_staff):
+    client.force_login(hub_staff)
+    return client
+
+
+@pytest.fixture
+def credentials_checks(monkeypatch):
+    calls = []
+
+    def check(*, store_hash, access_token, scopes=()):
+        calls.append((store_hash, access_token))
+        return {"name": "Checked Store"}
+
+    monkeypatch.setattr("connections.services.connection_check_credentials", check)
+    return calls
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """("run", id) and ("delete", id) of every task the admin's actions send."""
+    sent = []
+    monkeypatch.setattr("dataflows.services._enqueue_run", lambda pk: sent.append(("run", pk)))
+    monkeypatch.setattr(
+        "connections.tasks.connection_delete_task.delay", lambda pk: sent.append(("delete", pk))
+    )
+    return sent

@@ -30,3 +30,20 @@ def test_any_registered_flag_raises_the_error_flag(monkeypatch, connection, othe
         other_connection.pk: False,
     }
     assert len(hooks._error_flags) == 2
+
+
+def test_live_parts_are_rendered_once_each_in_registration_order(monkeypatch, connection):
+    def first(request, connection):
+        return f'<span id="a" data-live-part>{connection.pk}</span>'
+
+    def second(request, connection):
+        return '<span id="b" data-live-part></span>'
+
+    monkeypatch.setattr(hooks, "_live_parts", [])
+    hooks.live_part_register(first)
+    hooks.live_part_register(second)
+    hooks.live_part_register(first)  # registering twice counts once
+    assert hooks.live_parts(None, connection) == [
+        f'<span id="a" data-live-part>{connection.pk}</span>',
+        '<span id="b" data-live-part></span>',
+    ]

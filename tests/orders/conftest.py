@@ -1,9 +1,10 @@
-"""Fixtures of the orders tests: hub products, an importer's log, flows queued (not sent)."""
+"""Fixtures of the orders tests: hub products, an importer's log, flows queued (not sent), a
+connection to the sandbox store and a contract-checked client of it."""
 
 import pytest
 
 from catalog.models import Product
-from tests.orders.helpers import Log
+from tests.orders.helpers import Log, client_for, make_products_for_sandbox, make_store_connection
 
 
 @pytest.fixture
@@ -37,3 +38,18 @@ def enqueued(monkeypatch):
     sent: list[int] = []
     monkeypatch.setattr("dataflows.services._enqueue_run", sent.append)
     return sent
+
+
+@pytest.fixture
+def store(sandbox_settings, tenant):
+    """A connection to the sandbox store, with hub products for the store's SKUs."""
+    make_products_for_sandbox(tenant, sandbox_settings)
+    return make_store_connection(tenant, sandbox_settings)
+
+
+@pytest.fixture
+def store_client(sandbox_settings, contract):
+    """A client of the sandbox store whose every exchange is checked against the specs."""
+    c = client_for(sandbox_settings, contract)
+    yield c
+    c.close()

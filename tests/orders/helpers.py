@@ -4,15 +4,18 @@ a contract-checked client, running a flow, and BigCommerce order payloads for un
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import UTC, datetime
 
 from catalog.models import Product, ProductLink
 from connections.bigcommerce.client import BigCommerceClient
+from connections.bigcommerce.dates import format_v2_date
 from connections.bigcommerce.ratelimit import LocalQuotaGate
 from connections.models import Connection
 from dataflows.models import Dataflow, Run
 from dataflows.services import dataflow_run_foreground, dataflows_create_for_connection
 from orders.flows import ORDER_IMPORT
+from orders.models import Order, OrderError
 from orders.services.importer import OrderImporter
 
 
@@ -74,10 +77,6 @@ def run_flow(connection, kind=ORDER_IMPORT, *, client) -> Run:
 
 _ids = itertools.count(1000)
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
-
-
-def rfc(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
 def address(**overrides) -> dict:
@@ -145,8 +144,8 @@ def order_payload(
     payload = {
         "id": order_id,
         "customer_id": 7,
-        "date_created": rfc(created),
-        "date_modified": rfc(modified),
+        "date_created": format_v2_date(created),
+        "date_modified": format_v2_date(modified),
         "date_shipped": "",
         "status_id": status_id,
         "status": "Awaiting Fulfillment",
@@ -198,3 +197,57 @@ def importer(connection, log=None, **kwargs) -> OrderImporter:
 def reserved(product) -> int:
     product.refresh_from_db()
     return product.reserved_by_orders
+
+
+def open_order_error(connection, bc_order_id: int, **fields):
+    """An open order error of the connection (as Order Import records one)."""
+    from django.utils import timezone
+
+    from orders.models import OrderError
+
+    now = timezone.now()
+    return OrderError.objects.create(
+        connection=connection,
+        bc_order_id=bc_order_id,
+        code=OrderError.Code.UNKNOWN_SKU,
+        message=f"Order {bc_order_id}: SKU GHOST-1 is not a hub product.",
+        first_seen_at=now,
+        last_seen_at=now,
+        **fields,
+    )
+
+
+# ----------------------------------------------------------------------------- Order Import
+
+PAGE = 250
+
+
+def expected_ids(sandbox, statuses=(11, 5), **params):
+    return {o["id"] for s in statuses for o in sandbox.get_all_orders(status_id=s, **params)}
+
+
+def hub_ids(connection):
+    return set(Order.objects.filter(connection=connection).values_list("bc_order_id", flat=True))
+
+
+def error_ids(connection, open_only=True):
+    errors = OrderError.objects.filter(connection=connection)
+    if open_only:
+        errors = errors.filter(resolved_at__isnull=True)
+    return set(errors.values_list("bc_order_id", flat=True))
+
+
+def floor(sandbox, statuses=(11, 5), **params):
+    return sum(
+        math.ceil(max(1, len(sandbox.get_all_orders(status_id=s, **params))) / PAGE)
+        for s in statuses
+    )
+
+
+def requests_served(sandbox):
+    return sandbox.stats()["by_store"].get(sandbox.store_hash, {}).get("endpoints", {})
+
+
+def again(store, sandbox, contract, **kwargs) -> Run:
+    """Another run with a fresh client (as the next scheduled run would have)."""
+    return run_flow(store, client=client_for(sandbox, contract), **kwargs)

@@ -10,20 +10,12 @@ from orders.services.errors import order_errors_retry
 from orders.services.shipments import shipment_create
 from tests.orders.helpers import (
     client_for,
-    make_products_for_sandbox,
-    make_store_connection,
     run_flow,
 )
 
 pytestmark = pytest.mark.usefixtures("enqueued")
 
 SHIPMENTS = "POST /v2/orders/{id}/shipments"
-
-
-@pytest.fixture
-def store(sandbox_settings, tenant):
-    make_products_for_sandbox(tenant, sandbox_settings)
-    return make_store_connection(tenant, sandbox_settings)
 
 
 def served(sandbox):

@@ -122,7 +122,7 @@ def test_the_connection_page_has_an_orders_tab_with_the_error_count(manager, con
     assert "#101" in html and 'aria-current="page">Orders' in html
     assert "1 open order error" in html
     general = client_for(manager).get(reverse("connection-detail", args=[connection.pk]))
-    assert 'title="Open order errors">1</span>' in general.content.decode()
+    assert 'title="Open order errors" data-live-part>1</span>' in general.content.decode()
 
 
 def pages(orders, error, connection):

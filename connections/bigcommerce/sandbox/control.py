@@ -6,10 +6,10 @@ import json
 import re
 from dataclasses import asdict
 
-from . import render
+from . import render_orders
+from .errors import ApiError
 from .responses import Response
 from .state import FAULT_KINDS, Config, ForcedFault, Sandbox, new_stats
-from .store import ApiError
 
 
 def control(
@@ -110,10 +110,10 @@ def _route(sb: Sandbox, method, rel, params, body, host: str) -> Response:
                 return Response(200, store.inventory_snapshot())
             if m.group(2) == "orders" and method == "POST" and not m.group(3):
                 o = store.control_create_order(body)
-                return Response(201, render.order_dict(
+                return Response(201, render_orders.order_dict(
                     o, api, frozenset({"consignments.line_items"}), True))
             if m.group(2) == "orders" and method == "PATCH" and m.group(3):
                 o = store.control_patch_order(m.group(3), body)
-                return Response(200, render.order_dict(
+                return Response(200, render_orders.order_dict(
                     o, api, frozenset({"consignments.line_items"}), True))
     return Response(404, {"error": f"no control endpoint {method} /_sandbox{rel}"})

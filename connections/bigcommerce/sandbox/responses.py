@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from .store import V3_MAX_LIMIT, ApiError, paging
+from .errors import ApiError
+from .params import V3_MAX_LIMIT, paging
 
 ERROR_TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
 

@@ -20,10 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from .control import control
+from .errors import ApiError
 from .oauth import oauth_token
 from .responses import ERROR_TYPE, ApiContext, Response, dumps, error_response
 from .state import Config, Sandbox, parse_stores
-from .store import ApiError
 from .v2 import V2_ROUTES, h_shipment_post
 from .v3 import V3_ROUTES
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
-from . import render
+from . import render, render_orders
+from .errors import ApiError
+from .params import paging
 from .responses import Response, includes, v2_list
-from .store import ApiError, paging
 
 
 def h_store(ctx, m):
@@ -63,7 +64,7 @@ def h_orders(ctx, m):
     obj = ctx.params.get("consignment_structure", "") == "object"
     if not orders:
         return Response(204)
-    return Response(200, render.orders_json(orders, ctx.api_v2, inc, obj))
+    return Response(200, render_orders.orders_json(orders, ctx.api_v2, inc, obj))
 
 
 def h_orders_count(ctx, m):
@@ -74,12 +75,12 @@ def h_order(ctx, m):
     o = ctx.store.get_order(m.group(1))
     inc = includes(ctx.params)
     obj = ctx.params.get("consignment_structure", "") == "object"
-    return Response(200, render.order_dict(o, ctx.api_v2, inc, obj))
+    return Response(200, render_orders.order_dict(o, ctx.api_v2, inc, obj))
 
 
 def h_order_put(ctx, m):
     o = ctx.store.update_order(m.group(1), ctx.json())
-    return Response(200, render.order_dict(o, ctx.api_v2, frozenset(), False))
+    return Response(200, render_orders.order_dict(o, ctx.api_v2, frozenset(), False))
 
 
 def h_order_delete(ctx, m):
@@ -90,12 +91,12 @@ def h_order_delete(ctx, m):
 def h_order_products(ctx, m):
     o = ctx.store.get_order(m.group(1))
     page, limit = paging(ctx.params, 50, 250)
-    return v2_list(render.order_lines(o)[(page - 1) * limit: page * limit])
+    return v2_list(render_orders.order_lines(o)[(page - 1) * limit: page * limit])
 
 
 def h_order_product(ctx, m):
     o = ctx.store.get_order(m.group(1))
-    for line in render.order_lines(o):
+    for line in render_orders.order_lines(o):
         if str(line["id"]) == m.group(2):
             return Response(200, line)
     raise ApiError(404, "The requested resource was not found.")
@@ -104,27 +105,27 @@ def h_order_product(ctx, m):
 def h_order_addresses(ctx, m):
     o = ctx.store.get_order(m.group(1))
     rate = render.TAX_RATES.get(o.ship_addr[9], 0)
-    return v2_list([render.shipping_address_dict(o, ctx.api_v2, rate)])
+    return v2_list([render_orders.shipping_address_dict(o, ctx.api_v2, rate)])
 
 
 def h_shipments(ctx, m):
     o = ctx.store.get_order(m.group(1))
     page, limit = paging(ctx.params, 50, 250)
     ships = (o.shipments or [])[(page - 1) * limit: page * limit]
-    return v2_list([render.shipment_dict(o, s) for s in ships])
+    return v2_list([render_orders.shipment_dict(o, s) for s in ships])
 
 
 def h_shipment(ctx, m):
     o = ctx.store.get_order(m.group(1))
     for s in o.shipments or []:
         if str(s.id) == m.group(2):
-            return Response(200, render.shipment_dict(o, s))
+            return Response(200, render_orders.shipment_dict(o, s))
     raise ApiError(404, "The requested resource was not found.")
 
 
 def h_shipment_post(ctx, m):
     o, s = ctx.store.create_shipment(m.group(1), ctx.json())
-    return Response(201, render.shipment_dict(o, s))
+    return Response(201, render_orders.shipment_dict(o, s))
 
 
 

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from . import render
+from . import render_catalog
+from .errors import ApiError
 from .responses import ERROR_TYPE, Response, includes, v3_page
-from .store import ApiError
 
 
 def h_products(ctx, m):
     items = ctx.store.list_products(ctx.params)
     inc = includes(ctx.params)
-    return v3_page(items, ctx.params, render_json=lambda p: render.product_json(p, inc))
+    return v3_page(items, ctx.params, render_json=lambda p: render_catalog.product_json(p, inc))
 
 
 def h_product(ctx, m):
     p = ctx.store.get_product(m.group(1))
-    return Response(200, {"data": render.product_dict(p, includes(ctx.params)), "meta": {}})
+    return Response(200, {"data": render_catalog.product_dict(p, includes(ctx.params)), "meta": {}})
 
 
 def h_product_variants(ctx, m):
     p = ctx.store.get_product(m.group(1))
-    return v3_page(p.variants, ctx.params, render_json=render.variant_json)
+    return v3_page(p.variants, ctx.params, render_json=render_catalog.variant_json)
 
 
 def h_variants(ctx, m):
     return v3_page(ctx.store.list_variants(ctx.params), ctx.params,
-                    render_json=render.variant_json)
+                    render_json=render_catalog.variant_json)
 
 
 LOCATION = {

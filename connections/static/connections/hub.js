@@ -238,7 +238,9 @@
   /* ---------------------------------------------------------------- live refresh */
   // An element with data-live-url is refreshed from that URL (a small HTML fragment) every few
   // seconds while the fragment says something is going on (data-active). A fragment with
-  // data-swap-children updates each child by id instead of replacing itself.
+  // data-swap-children updates each child by id instead of replacing itself. Elements with
+  // data-live-part after the fragment (e.g. a tab's badge) replace the page's element of the
+  // same id.
   const POLL_MS = 2500;
 
   async function swapLive(element) {
@@ -250,6 +252,11 @@
     });
     if (!response.ok || response.redirected) return null;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    $$("[data-live-part][id]", doc.body).forEach((node) => {
+      node.remove();
+      const current = document.getElementById(node.id);
+      if (current) current.replaceWith(node);
+    });
     const fresh = doc.body.firstElementChild;
     if (!fresh) return null;
     if (fresh.hasAttribute("data-swap-children")) {

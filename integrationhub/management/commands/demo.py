@@ -176,19 +176,20 @@ def seed_demo() -> Connection:
 def seed_demo_data(connection: Connection) -> None:
     """First start: match the sandbox catalog (creating hub products), give them warehouse
     stock, import the orders, and push the stock back — so every screen has something real."""
+    from catalog.kinds import FULL_STOCK_UPDATE, PRODUCT_MATCH
     from catalog.models import Product
     from catalog.services import stock_set_bulk
-    from dataflows.models import Kind
     from dataflows.services import dataflow_run_foreground
+    from orders.flows import ORDER_IMPORT
 
     def run(kind):
         return dataflow_run_foreground(dataflow=connection.dataflows.get(kind=kind))
 
-    run(Kind.PRODUCT_MATCH)
+    run(PRODUCT_MATCH)
     skus = Product.objects.filter(tenant=connection.tenant).values_list("sku", flat=True)
     stock_set_bulk(
         tenant=connection.tenant,
         items=[(sku, 5 + (index * 7) % 40) for index, sku in enumerate(skus.order_by("sku"))],
     )
-    run(Kind.ORDER_IMPORT)
-    run(Kind.FULL_STOCK_UPDATE)
+    run(ORDER_IMPORT)
+    run(FULL_STOCK_UPDATE)

@@ -1,5 +1,7 @@
 """BigCommerce dates: one parser for v2 (RFC 2822) and v3 (ISO 8601), formatters for filters."""
 
+from __future__ import annotations
+
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -32,3 +34,11 @@ def test_formatting_round_trips_through_the_parser():
     assert format_v3_date(moment) == "2024-05-06T07:08:09Z"
     assert parse_date(format_v2_date(moment)) == moment.replace(microsecond=0)
     assert format_v3_date(date(2024, 5, 6)) == "2024-05-06T00:00:00Z"
+
+
+def test_dates_are_sent_as_rfc_2822_to_v2_and_iso_8601_to_v3():
+    moment = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    assert format_v2_date(moment) == "Mon, 06 May 2024 07:08:09 +0000"
+    assert format_v3_date(moment) == "2024-05-06T07:08:09Z"
+    assert format_v2_date(datetime(2024, 5, 6, 7, 8, 9)) == "Mon, 06 May 2024 07:08:09 +0000"
+    assert format_v2_date("2024-05-06") == "2024-05-06"

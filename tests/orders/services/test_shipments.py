@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from connections.bigcommerce.carriers import carrier_code
 from orders.models import Address, Order
-from orders.services.shipments import shipment_create
+from orders.services.shipments import shipment_bc_payload, shipment_create
 from tests.orders.helpers import address, importer, line, order_payload, reserved
 
 
@@ -82,3 +82,21 @@ def test_carriers_are_bigcommerce_codes():
     assert carrier_code("") == ""
     with pytest.raises(ValueError, match="not a BigCommerce tracking carrier"):
         carrier_code("pigeon-post")
+
+
+def test_a_shipment_becomes_the_body_bigcommerce_takes(open_order):
+    first = open_order.lines.get(bc_line_id=1)
+    shipment = shipment_create(
+        order=open_order,
+        lines=[(first.pk, 2)],
+        tracking_number="1Z999",
+        tracking_carrier="ups",
+        comments="Left at the door",
+    )
+    assert shipment_bc_payload(shipment=shipment) == {
+        "order_address_id": 1,
+        "items": [{"order_product_id": 1, "quantity": 2}],
+        "tracking_number": "1Z999",
+        "tracking_carrier": "ups",
+        "comments": "Left at the door",
+    }
