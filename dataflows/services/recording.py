@@ -86,7 +86,8 @@ def _hand_over_on_commit(run: Run) -> None:
             dataflow_id=run.dataflow_id,
             connection_id=run.dataflow.connection_id,
             kind=run.dataflow.kind,
-        )
+        ),
+        robust=True,  # a failed hand-over never fails the end; the countdown or sweep sends
     )
 
 
