@@ -5,12 +5,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.models import Dataflow, Run
 
 LEASE = settings.DATAFLOW_LEASE_SECONDS
 
 
-def dataflow_of(connection, kind=Kind.ORDER_IMPORT) -> Dataflow:
+def dataflow_of(connection, kind="order_import") -> Dataflow:
     return Dataflow.objects.select_related("connection").get(connection=connection, kind=kind)
 
 

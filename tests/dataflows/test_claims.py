@@ -10,7 +10,7 @@ from django.db import connections
 from django.utils import timezone
 
 from dataflows import services
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.models import Dataflow, Run
 from dataflows.services.recording import finish
 from tests.dataflows.helpers import LEASE, dataflow_of, hold_lease, queued_run, succeed
 from tests.fixtures.tenants import make_connection
@@ -41,7 +41,7 @@ def test_an_expired_lease_can_be_claimed_by_another_run(order_import):
 def test_a_run_refused_because_another_runs_stays_queued_and_is_handed_over_when_it_ends(
     order_import, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
 ):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     holder = hold_lease(order_import)
     waiting = queued_run(order_import)
 
@@ -61,7 +61,7 @@ def test_a_foreground_run_refused_because_another_runs_fails_saying_why(
     order_import, register_flow, fake_client
 ):
     calls_made = []
-    register_flow(Kind.ORDER_IMPORT, lambda ctx: calls_made.append(ctx.run.pk))
+    register_flow("order_import", lambda ctx: calls_made.append(ctx.run.pk))
     holder = hold_lease(order_import)
 
     run = services.dataflow_run_foreground(dataflow=order_import)
@@ -76,7 +76,7 @@ def test_a_foreground_run_refused_because_another_runs_fails_saying_why(
 
 def test_a_task_delivered_twice_runs_the_flow_once(order_import, register_flow, fake_client):
     calls = []
-    register_flow(Kind.ORDER_IMPORT, lambda ctx: calls.append(ctx.run.pk))
+    register_flow("order_import", lambda ctx: calls.append(ctx.run.pk))
     run = queued_run(order_import)
 
     assert services.run_execute(run_id=run.pk).status == Run.Status.SUCCEEDED
@@ -85,7 +85,7 @@ def test_a_task_delivered_twice_runs_the_flow_once(order_import, register_flow, 
 
 
 def test_the_lease_is_released_when_a_run_ends(order_import, register_flow, fake_client):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     run = services.run_execute(run_id=queued_run(order_import).pk)
     assert run.status == Run.Status.SUCCEEDED
     order_import.refresh_from_db()
@@ -102,7 +102,7 @@ def test_progress_renews_the_lease(order_import, register_flow, fake_client):
         ctx.progress(done=1)
         seen["expires"] = Dataflow.objects.get(pk=ctx.dataflow.pk).lease_expires_at
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     services.run_execute(run_id=queued_run(order_import).pk)
     assert seen["expires"] > timezone.now() + timedelta(seconds=LEASE - 10)
 
@@ -119,7 +119,7 @@ def test_a_run_that_lost_its_lease_stops_at_its_next_progress(
         ctx.progress(done=1)
         after.append("went on")
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = services.run_execute(run_id=queued_run(order_import).pk)
     assert run.status == Run.Status.FAILED
     assert "lost the lease" in run.error_message
@@ -132,7 +132,7 @@ def test_a_run_that_lost_its_lease_cannot_save_its_cursor(order_import, register
         Dataflow.objects.filter(pk=ctx.dataflow.pk).update(lease_run=None)
         ctx.save_cursor({"date_modified": "2024-02-01T00:00:00+00:00"})
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = services.run_execute(run_id=queued_run(order_import).pk)
     assert run.status == Run.Status.FAILED
     order_import.refresh_from_db()
@@ -164,7 +164,7 @@ def test_a_run_whose_worker_died_is_recovered_once_its_lease_expired(order_impor
 def test_the_next_run_recovers_an_abandoned_run_and_starts(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     dead = hold_lease(order_import, expires_in_s=-1)  # the worker died a lease ago
 
     run = services.run_execute(run_id=queued_run(order_import).pk)
@@ -230,7 +230,7 @@ def test_a_run_started_while_another_is_working_does_not_overlap_it(
         assert b_done.wait(timeout=20), "worker B never came back"
         ctx.progress(done=1)
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run_a, run_b = queued_run(dataflow), queued_run(dataflow)
     outcome = {}
 

@@ -7,7 +7,7 @@ import pytest
 
 from dataflows import services
 from dataflows.context import LeaseLost, RunContext
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.models import Dataflow, Run
 from tests.dataflows.helpers import LEASE, dataflow_of, queued_run
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
@@ -84,7 +84,7 @@ def test_the_heartbeat_thread_renews_the_lease_while_the_flow_is_stuck_in_one_lo
             threading.Event().wait(0.05)  # "one long call", looking at the row meanwhile
         seen["later"] = lease.get()
 
-    register_flow(Kind.ORDER_IMPORT, stuck)
+    register_flow("order_import", stuck)
     run = services.run_execute(run_id=queued_run(dataflow_of(connection)).pk)
 
     assert run.status == Run.Status.SUCCEEDED, run.error_message

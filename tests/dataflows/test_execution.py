@@ -5,7 +5,7 @@ import pytest
 from connections.bigcommerce.errors import AuthenticationError, ServerError
 from connections.models import Connection
 from dataflows import services
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
 from tests.dataflows.helpers import hold_lease, queued_run, succeed
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
@@ -15,7 +15,7 @@ def test_a_successful_run_records_counts_requests_and_logs(
     order_import, register_flow, fake_client
 ):
     fake_client.stats.requests = 40  # spent before this run
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
 
     run = services.run_execute(run_id=queued_run(order_import).pk)
 
@@ -36,7 +36,7 @@ def test_a_successful_run_records_counts_requests_and_logs(
 def test_a_kind_without_a_flow_fails_clearly_as_not_implemented_yet(
     order_import, unregister_flow, fake_client
 ):
-    unregister_flow(Kind.ORDER_IMPORT)
+    unregister_flow("order_import")
     run = services.run_execute(run_id=queued_run(order_import).pk)
     run.refresh_from_db()
     assert run.status == Run.Status.FAILED
@@ -53,7 +53,7 @@ def test_a_flow_raising_a_bigcommerce_error_fails_the_run_with_its_message(
         ctx.count(fetched=5)
         raise AuthenticationError("BigCommerce refused the access token (401).", hint="Fix it.")
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = services.run_execute(run_id=queued_run(order_import).pk)
 
     run.refresh_from_db()
@@ -71,7 +71,7 @@ def test_a_flow_raising_any_exception_fails_the_run_and_releases_the_lease(
     def flow(ctx):
         raise KeyError("line_items")
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = services.run_execute(run_id=queued_run(order_import).pk)
 
     run.refresh_from_db()
@@ -86,7 +86,7 @@ def test_a_flow_that_records_failures_ends_partial(order_import, register_flow, 
         ctx.count(fetched=2, created=1, failed=1)
         ctx.log("order 9: no lines", level=LogEntry.Level.ERROR, object_kind="order", object_id=9)
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = services.run_execute(run_id=queued_run(order_import).pk)
     run.refresh_from_db()
     assert run.status == Run.Status.PARTIAL
@@ -98,7 +98,7 @@ def test_a_client_that_cannot_be_set_up_fails_the_run(order_import, register_flo
         raise ValueError("access_token is empty: set the connection's access token")
 
     monkeypatch.setattr("connections.services.bigcommerce_client_for", no_client)
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     run = services.run_execute(run_id=queued_run(order_import).pk)
     assert run.status == Run.Status.FAILED
     assert "client could not be set up" in run.error_message
@@ -108,7 +108,7 @@ def test_a_client_that_cannot_be_set_up_fails_the_run(order_import, register_flo
 
 
 def test_the_run_closes_the_client_it_made(order_import, register_flow, fake_client):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     services.run_execute(run_id=queued_run(order_import).pk)
     assert fake_client.closed is True
 
@@ -116,7 +116,7 @@ def test_the_run_closes_the_client_it_made(order_import, register_flow, fake_cli
 def test_a_queued_run_of_a_connection_disabled_meanwhile_does_not_start(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     run = queued_run(order_import)
     Connection.objects.filter(pk=order_import.connection_id).update(
         status=Connection.Status.INACTIVE
@@ -132,7 +132,7 @@ def test_an_interrupted_run_is_recorded_as_failed_and_the_interrupt_goes_on(
     def flow(ctx):
         raise KeyboardInterrupt
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = queued_run(order_import)
     with pytest.raises(KeyboardInterrupt):
         services.run_execute(run_id=run.pk)
@@ -149,14 +149,14 @@ def test_a_server_error_message_lands_on_the_run_and_in_its_log(
     def flow(ctx):
         raise ServerError("BigCommerce failed on GET /v2/orders (502).")
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = services.run_execute(run_id=queued_run(order_import).pk)
     assert run.error_message.startswith("BigCommerce failed on GET /v2/orders (502).")
     assert run.log_entries.get().message == run.error_message
 
 
 def test_the_scheduled_tick_runs_the_dataflow(order_import, register_flow, fake_client):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     run = services.dataflow_run_scheduled(dataflow_id=order_import.pk)
     assert run.trigger == Run.Trigger.SCHEDULE
     assert run.status == Run.Status.SUCCEEDED
@@ -165,7 +165,7 @@ def test_the_scheduled_tick_runs_the_dataflow(order_import, register_flow, fake_
 def test_the_scheduled_tick_does_nothing_for_a_disabled_dataflow_or_connection(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     Dataflow.objects.filter(pk=order_import.pk).update(enabled=False)
     assert services.dataflow_run_scheduled(dataflow_id=order_import.pk) is None
     Dataflow.objects.filter(pk=order_import.pk).update(enabled=True)
@@ -180,14 +180,14 @@ def test_the_scheduled_tick_does_nothing_for_a_disabled_dataflow_or_connection(
 def test_the_scheduled_tick_is_skipped_while_a_run_is_going(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     holder = hold_lease(order_import)
     assert services.dataflow_run_scheduled(dataflow_id=order_import.pk) is None
     assert list(Run.objects.values_list("pk", flat=True)) == [holder.pk]
 
 
 def test_the_scheduled_tick_runs_a_run_that_was_waiting(order_import, register_flow, fake_client):
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     waiting = queued_run(order_import, trigger=Run.Trigger.SYNCHRONIZE)
     run = services.dataflow_run_scheduled(dataflow_id=order_import.pk)
     assert run.pk == waiting.pk
@@ -200,7 +200,7 @@ def test_a_token_that_cannot_be_decrypted_fails_the_run_with_the_reason(
 ):
     from connections.fields import _fernet
 
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    register_flow("order_import", succeed)
     run = queued_run(order_import)
     settings.FIELD_ENCRYPTION_KEYS = ["MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE="]
     _fernet.cache_clear()
@@ -219,13 +219,11 @@ def test_a_token_that_cannot_be_decrypted_fails_the_run_with_the_reason(
 @pytest.fixture
 def order_import_after_product_match(order_import, register_flow):
     """Order Import waits for the connection's first Product Match; returns what it ran."""
-    Dataflow.objects.filter(connection=order_import.connection, kind=Kind.PRODUCT_MATCH).update(
+    Dataflow.objects.filter(connection=order_import.connection, kind="product_match").update(
         enabled=True
     )
     ran = []
-    register_flow(
-        Kind.ORDER_IMPORT, lambda ctx: ran.append(ctx.run.pk), waits_for=("product_match",)
-    )
+    register_flow("order_import", lambda ctx: ran.append(ctx.run.pk), waits_for=("product_match",))
     return ran
 
 
@@ -234,7 +232,7 @@ def wait_for_product_match(order_import, enqueued, capture) -> tuple[Run, Run]:
     with capture(execute=True):
         waiting = services.run_execute(run_id=queued_run(order_import).pk)
     assert waiting.status == Run.Status.QUEUED
-    prerequisite = Run.objects.get(dataflow__kind=Kind.PRODUCT_MATCH)
+    prerequisite = Run.objects.get(dataflow__kind="product_match")
     assert f"Waiting for the first Product Match of this connection (run {prerequisite.pk})" in (
         waiting.log_entries.get().message
     )
@@ -251,7 +249,7 @@ def test_a_run_waiting_for_its_prerequisite_starts_as_soon_as_it_succeeded(
     enqueued,
     django_capture_on_commit_callbacks,
 ):
-    register_flow(Kind.PRODUCT_MATCH, succeed)
+    register_flow("product_match", succeed)
     waiting, prerequisite = wait_for_product_match(
         order_import, enqueued, django_capture_on_commit_callbacks
     )
@@ -274,7 +272,7 @@ def test_a_run_waiting_for_a_prerequisite_that_failed_does_not_start_and_says_wh
     def failing(ctx):
         raise ServerError("BigCommerce failed on GET /v3/catalog/products (503).")
 
-    register_flow(Kind.PRODUCT_MATCH, failing)
+    register_flow("product_match", failing)
     waiting, prerequisite = wait_for_product_match(
         order_import, enqueued, django_capture_on_commit_callbacks
     )

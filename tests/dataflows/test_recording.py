@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from dataflows import services
 from dataflows.context import RunDeferred
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.models import Dataflow, Run
 from tests.dataflows.helpers import dataflow_of, queued_run, succeed
 from tests.fixtures.tenants import make_connection
 
@@ -22,7 +22,7 @@ def test_a_run_declared_abandoned_meanwhile_never_finishes_as_succeeded(
         services.runs_recover_abandoned(dataflow_id=ctx.dataflow.pk, requeue=False)
         ctx.count(created=3)
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.SCHEDULE)
 
     run = services.run_execute(run_id=run.pk)
@@ -44,8 +44,8 @@ def test_recording_the_end_survives_a_dropped_database_connection(
     from django.db import OperationalError
     from django.db.models import QuerySet
 
-    register_flow(Kind.ORDER_IMPORT, lambda ctx: ctx.count(created=1))
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    register_flow("order_import", lambda ctx: ctx.count(created=1))
+    dataflow = Dataflow.objects.get(connection=connection, kind="order_import")
     run = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.MANUAL)
     real_update, dropped = QuerySet.update, []
 
@@ -77,9 +77,9 @@ def deferring(still_blocked=None):
 def test_a_deferred_run_is_sent_again_as_soon_as_another_run_of_its_connection_ends(
     order_import, tenant, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
 ):
-    stock = dataflow_of(order_import.connection, Kind.FULL_STOCK_UPDATE)
-    register_flow(Kind.FULL_STOCK_UPDATE, deferring())
-    register_flow(Kind.ORDER_IMPORT, succeed)
+    stock = dataflow_of(order_import.connection, "full_stock_update")
+    register_flow("full_stock_update", deferring())
+    register_flow("order_import", succeed)
     with django_capture_on_commit_callbacks(execute=True):
         deferred = services.run_execute(run_id=queued_run(stock).pk)
     assert (deferred.status, deferred.deferred) == (Run.Status.QUEUED, True)
@@ -95,7 +95,7 @@ def test_a_deferred_run_is_sent_again_as_soon_as_another_run_of_its_connection_e
         services.run_execute(run_id=queued_run(order_import).pk)
     assert enqueued.sends[-1] == (deferred.pk, None)
 
-    register_flow(Kind.FULL_STOCK_UPDATE, succeed)
+    register_flow("full_stock_update", succeed)
     run = services.run_execute(run_id=deferred.pk)
     assert (run.status, run.deferred) == (Run.Status.SUCCEEDED, False)
 
@@ -103,7 +103,7 @@ def test_a_deferred_run_is_sent_again_as_soon_as_another_run_of_its_connection_e
 def test_a_deferred_run_whose_blocker_ended_meanwhile_is_sent_again_at_once(
     order_import, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
 ):
-    register_flow(Kind.ORDER_IMPORT, deferring(still_blocked=lambda: False))
+    register_flow("order_import", deferring(still_blocked=lambda: False))
     with django_capture_on_commit_callbacks(execute=True):
         run = services.run_execute(run_id=queued_run(order_import).pk)
     assert run.status == Run.Status.QUEUED
@@ -113,7 +113,7 @@ def test_a_deferred_run_whose_blocker_ended_meanwhile_is_sent_again_at_once(
 def test_a_deferred_run_still_blocked_waits_for_the_hand_over(
     order_import, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
 ):
-    register_flow(Kind.ORDER_IMPORT, deferring(still_blocked=lambda: True))
+    register_flow("order_import", deferring(still_blocked=lambda: True))
     with django_capture_on_commit_callbacks(execute=True):
         run = services.run_execute(run_id=queued_run(order_import).pk)
     assert enqueued.sends == [(run.pk, 30)]

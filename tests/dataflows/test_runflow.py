@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from connections.bigcommerce.errors import ServerError
 from connections.models import Connection
 from dataflows.management.commands.runflow import Command
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.models import Dataflow, Run
 from dataflows.services import dataflows_create_for_connection
 
 SUMMARY_KEYS = {"status", "api_requests", "fetched", "created", "updated", "skipped", "failed"}
@@ -47,7 +47,7 @@ def importing_flow(ctx):
 
 
 def test_it_runs_the_dataflow_and_prints_one_json_line(connection, register_flow, fake_client):
-    register_flow(Kind.ORDER_IMPORT, importing_flow)
+    register_flow("order_import", importing_flow)
 
     code, out, err = runflow(connection.pk, "order_import")
 
@@ -68,7 +68,7 @@ def test_it_exits_non_zero_when_the_run_failed(connection, register_flow, fake_c
     def flow(ctx):
         raise ServerError("BigCommerce failed on GET /v2/orders (503).")
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
 
     code, out, err = runflow(connection.pk, "order_import")
 
@@ -82,7 +82,7 @@ def test_it_exits_non_zero_when_the_run_failed(connection, register_flow, fake_c
 def test_a_partial_run_exits_zero_and_reports_the_failed_records(
     connection, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, lambda ctx: ctx.count(fetched=2, created=1, failed=1))
+    register_flow("order_import", lambda ctx: ctx.count(fetched=2, created=1, failed=1))
     code, out, _ = runflow(connection.pk, "order_import")
     assert code == 0
     assert json.loads(out)["status"] == "partial"
@@ -92,22 +92,22 @@ def test_a_partial_run_exits_zero_and_reports_the_failed_records(
 def test_a_kind_not_implemented_yet_fails_with_that_message(
     connection, unregister_flow, fake_client
 ):
-    unregister_flow(Kind.ORDER_UPDATE)
+    unregister_flow("order_update")
     code, out, _ = runflow(connection.pk, "order_update")
     assert code == 1
     assert "Order Update is not implemented yet" in json.loads(out)["error"]
 
 
 def test_it_runs_a_disabled_dataflow_on_request(connection, register_flow, fake_client):
-    register_flow(Kind.CHANGED_PRODUCT_MATCH, lambda ctx: None)
+    register_flow("changed_product_match", lambda ctx: None)
     assert not Dataflow.objects.get(connection=connection, kind="changed_product_match").enabled
     code, out, _ = runflow(connection.pk, "changed_product_match")
     assert code == 0 and json.loads(out)["status"] == "succeeded"
 
 
 def test_it_refuses_to_overlap_a_run_that_is_going(connection, register_flow, fake_client):
-    register_flow(Kind.ORDER_IMPORT, importing_flow)
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    register_flow("order_import", importing_flow)
+    dataflow = Dataflow.objects.get(connection=connection, kind="order_import")
     from dataflows.services import _claim
 
     holder = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.SCHEDULE)
@@ -150,7 +150,7 @@ def test_an_inactive_connection_is_refused(connection):
 def test_call_command_raises_command_error_for_a_failed_run(
     connection, unregister_flow, fake_client
 ):
-    unregister_flow(Kind.ORDER_IMPORT)
+    unregister_flow("order_import")
     out = StringIO()
     with pytest.raises(CommandError, match="not implemented yet"):
         call_command("runflow", str(connection.pk), "order_import", stdout=out)

@@ -8,7 +8,8 @@ from django_celery_beat.models import PeriodicTask
 
 from connections.services import connection_set_active
 from dataflows import services
-from dataflows.models import Kind, Run
+from dataflows.models import Run
+from dataflows.registry import flow_specs
 from tests.dataflows.helpers import dataflow_of, hold_lease, queued_run
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
@@ -18,22 +19,24 @@ def test_a_new_connection_gets_a_dataflow_per_kind_with_schedules_for_the_enable
     connection,
 ):
     dataflows = {d.kind: d for d in connection.dataflows.select_related("periodic_task")}
-    assert set(dataflows) == set(Kind.values)
-    assert dataflows[Kind.CHANGED_PRODUCT_MATCH].enabled is False
-    assert dataflows[Kind.CHANGED_PRODUCT_MATCH].periodic_task is None
-    order_import = dataflows[Kind.ORDER_IMPORT]
+    assert set(dataflows) == {spec.kind for spec in flow_specs()}
+    assert dataflows["changed_product_match"].enabled is False
+    assert dataflows["changed_product_match"].periodic_task is None
+    order_import = dataflows["order_import"]
     task = order_import.periodic_task
     assert task.enabled
     assert task.task == services.SCHEDULED_TASK
     assert json.loads(task.args) == [order_import.pk]
     assert task.interval.every == 300
-    assert dataflows[Kind.FULL_STOCK_UPDATE].periodic_task.interval.every == 24 * 3600
+    assert dataflows["full_stock_update"].periodic_task.interval.every == 24 * 3600
 
 
 def test_creating_the_dataflows_twice_changes_nothing(connection):
     services.dataflows_create_for_connection(connection=connection)
-    assert connection.dataflows.count() == len(Kind)
-    assert PeriodicTask.objects.filter(name__startswith="dataflow-").count() == len(Kind) - 1
+    assert connection.dataflows.count() == len(flow_specs())
+    assert (
+        PeriodicTask.objects.filter(name__startswith="dataflow-").count() == len(flow_specs()) - 1
+    )
 
 
 def test_disabling_a_connection_stops_its_schedules_and_enabling_restores_them(connection):
@@ -42,14 +45,14 @@ def test_disabling_a_connection_stops_its_schedules_and_enabling_restores_them(c
 
     connection_set_active(connection=connection, active=True)
     enabled = PeriodicTask.objects.filter(name__startswith="dataflow-", enabled=True)
-    assert enabled.count() == len(Kind) - 1  # all but Changed Product Match
+    assert enabled.count() == len(flow_specs()) - 1  # all but Changed Product Match
 
 
 def test_disabling_a_connection_cancels_runs_not_started_but_lets_running_ones_finish(
     connection, order_import, register_flow, fake_client
 ):
     running = hold_lease(order_import)
-    waiting = queued_run(dataflow_of(connection, Kind.ORDER_UPDATE))
+    waiting = queued_run(dataflow_of(connection, "order_update"))
 
     connection_set_active(connection=connection, active=False)
 
@@ -71,7 +74,7 @@ def test_disabling_a_dataflow_turns_its_schedule_off_and_enabling_turns_it_on(or
 
 
 def test_enabling_a_dataflow_that_never_had_a_schedule_creates_one(connection):
-    dataflow = dataflow_of(connection, Kind.CHANGED_PRODUCT_MATCH)
+    dataflow = dataflow_of(connection, "changed_product_match")
     services.dataflow_update(dataflow=dataflow, enabled=True)
     dataflow.refresh_from_db()
     assert dataflow.periodic_task.enabled

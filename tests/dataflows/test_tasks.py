@@ -8,14 +8,14 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from dataflows import tasks
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
 
 
 @pytest.fixture
 def order_import(connection):
-    return Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    return Dataflow.objects.get(connection=connection, kind="order_import")
 
 
 def counting_flow(ctx):
@@ -25,7 +25,7 @@ def counting_flow(ctx):
 def test_the_run_task_executes_the_run_and_returns_its_status(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, counting_flow)
+    register_flow("order_import", counting_flow)
     run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.SYNCHRONIZE)
 
     result = tasks.run_execute_task.apply(args=[run.pk])
@@ -38,7 +38,7 @@ def test_the_run_task_executes_the_run_and_returns_its_status(
 def test_the_scheduled_task_runs_the_dataflow_and_returns_the_run_id(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, counting_flow)
+    register_flow("order_import", counting_flow)
 
     run_id = tasks.dataflow_scheduled_run_task.apply(args=[order_import.pk]).get()
 
@@ -112,13 +112,13 @@ def _queue_of(name, args=()):
 
 def test_run_tasks_go_to_their_flow_queue_and_maintenance_tasks_to_maintenance(connection):
     dataflows = {df.kind: df for df in Dataflow.objects.filter(connection=connection)}
-    run = Run.objects.create(dataflow=dataflows[Kind.ORDER_UPDATE], trigger=Run.Trigger.MANUAL)
+    run = Run.objects.create(dataflow=dataflows["order_update"], trigger=Run.Trigger.MANUAL)
 
     assert _queue_of("dataflows.tasks.run_execute_task", (run.pk,)) == "shipments"
     for kind, queue in (
-        (Kind.ORDER_IMPORT, "orders"),
-        (Kind.PRODUCT_MATCH, "catalog"),
-        (Kind.FULL_STOCK_UPDATE, "stock"),
+        ("order_import", "orders"),
+        ("product_match", "catalog"),
+        ("full_stock_update", "stock"),
     ):
         scheduled = _queue_of("dataflows.tasks.dataflow_scheduled_run_task", (dataflows[kind].pk,))
         assert scheduled == queue, kind
