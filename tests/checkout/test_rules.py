@@ -99,9 +99,9 @@ def test_the_warehouse_clock_decides_not_utc_nor_the_shoppers():
 
 
 def test_a_back_order_delay_counts_working_days():
-    assert dispatch_date(
-        BERLIN, now=at("2025-06-06 08:00"), cutoff=CUTOFF, delay_days=2
-    ) == date(2025, 6, 10)
+    assert dispatch_date(BERLIN, now=at("2025-06-06 08:00"), cutoff=CUTOFF, delay_days=2) == date(
+        2025, 6, 10
+    )
 
 
 def test_transit_counts_working_days_after_dispatch():

@@ -36,9 +36,7 @@ def test_the_tab_shows_the_urls_to_copy_the_key_and_a_preview(client, manager, c
     assert 'data-quote="STANDARD"' in text
 
 
-def test_a_viewer_reads_the_tab_without_the_key_and_cannot_add_options(
-    client, viewer, connection
-):
+def test_a_viewer_reads_the_tab_without_the_key_and_cannot_add_options(client, viewer, connection):
     client.force_login(viewer)
     text = client.get(tab(connection)).content.decode()
     assert CheckoutSettings.objects.get(connection=connection).key not in text
