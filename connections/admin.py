@@ -244,7 +244,7 @@ class ConnectionAdmin(HubStaffAdmin):
 
     def delete_model(self, request, obj):
         if obj.status != Connection.Status.DELETING:
-            services.connection_delete_start(connection=obj)
+            services.connection_delete_start(connection=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
