@@ -1,14 +1,17 @@
 """Writes for tenants and connections (keyword-only, typed, named <entity>_<action>)."""
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from . import signals
 from .audit import Action, audit_record
 from .bigcommerce import errors as bc_errors
-from .models import Connection, Membership, Tenant
+from .models import Connection, Membership, SignedPayloadUse, Tenant
 from .selectors import connection_active_for_store, tenants_for_user
 
 # The OAuth scopes the hub's dataflows use, each with a read that proves it (writes cannot be
@@ -116,12 +119,20 @@ def connection_check_credentials(
         client.close()
 
 
-def connection_ensure_store_free(*, user, store_hash: str, exclude_pk=None) -> None:
+def connection_ensure_store_free(
+    *, user, store_hash: str, exclude_pk=None, known_only: bool = False
+) -> None:
+    """Refuse a store another connection has active. ``known_only``: only when the user may
+    see that connection (before the credentials are checked: the others' stores are told
+    only to a caller who proved to hold the store's token)."""
     other = connection_active_for_store(store_hash=store_hash, exclude_pk=exclude_pk)
     if other is None:
         return
-    if user is not None and tenants_for_user(user=user).filter(pk=other.tenant_id).exists():
+    known = user is not None and tenants_for_user(user=user).filter(pk=other.tenant_id).exists()
+    if known:
         where = f"'{other.name}' of tenant '{other.tenant.name}'"
+    elif known_only:
+        return
     else:
         where = "another tenant's connection"
     raise ValidationError(
@@ -156,6 +167,7 @@ def connection_create(
         **settings_fields,
     )
     # Credentials first: only a caller holding the store's token learns it is connected.
+    connection_ensure_store_free(user=user, store_hash=store_hash, known_only=True)
     if check_credentials:
         _apply_store_info(
             connection,
@@ -228,6 +240,10 @@ def _connection_apply_update(
         connection.access_token = token
     credentials_changed = bool(token) or "store_hash" in changed
     # Credentials first: only a caller holding the store's token learns it is connected.
+    if connection.is_active:
+        connection_ensure_store_free(
+            user=user, store_hash=connection.store_hash, exclude_pk=connection.pk, known_only=True
+        )
     if credentials_changed and check_credentials:
         _apply_store_info(
             connection,
@@ -250,7 +266,10 @@ def _connection_apply_update(
     settings_changed = {f: c for f, c in changed.items() if f not in _CREDENTIAL_FIELDS}
     if settings_changed:
         audit_record(
-            action=Action.SETTINGS_CHANGED, connection=connection, user=user, details=settings_changed
+            action=Action.SETTINGS_CHANGED,
+            connection=connection,
+            user=user,
+            details=settings_changed,
         )
     return connection
 
@@ -384,3 +403,25 @@ def connections_uninstall_app(*, store_hash: str, client_id: str) -> list[Connec
             )
         changed.append(connection)
     return changed
+
+
+class SignedPayloadReused(Exception):
+    """The signed payload was used before (at this callback or another)."""
+
+
+def signed_payload_use(*, jti: str, callback: str, expires_at: datetime) -> None:
+    """Remember a signed payload's ``jti`` until it expires; SignedPayloadReused when it was
+    remembered already (by any process: the database's unique index decides)."""
+    SignedPayloadUse.objects.filter(expires_at__lt=timezone.now()).delete()
+    try:
+        with transaction.atomic():
+            SignedPayloadUse.objects.create(jti=jti, callback=callback, expires_at=expires_at)
+    except IntegrityError as exc:
+        used_at = (
+            SignedPayloadUse.objects.filter(jti=jti).values_list("callback", flat=True).first()
+        )
+        if used_at and used_at != callback:
+            raise SignedPayloadReused(
+                f"This signed payload was made for the {used_at} callback, not this one."
+            ) from exc
+        raise SignedPayloadReused("This signed payload was already used.") from exc

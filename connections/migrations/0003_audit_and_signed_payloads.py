@@ -6,38 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connections', '0002_list_views_and_preferences'),
+        ("connections", "0002_list_views_and_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignedPayloadUse',
+            name="SignedPayloadUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('jti', models.CharField(max_length=200, unique=True)),
-                ('callback', models.CharField(max_length=32)),
-                ('expires_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("jti", models.CharField(max_length=200, unique=True)),
+                ("callback", models.CharField(max_length=32)),
+                ("expires_at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('connection_name', models.CharField(blank=True, max_length=200)),
-                ('actor_name', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('created', 'Created'), ('credentials_changed', 'Changed the credentials'), ('settings_changed', 'Changed the settings'), ('enabled', 'Enabled'), ('disabled', 'Disabled'), ('synchronized', 'Synchronized'), ('deleted', 'Deleted'), ('error_ignored', 'Ignored an error'), ('app_installed', 'Installed the BigCommerce app'), ('app_uninstalled', 'Uninstalled the BigCommerce app')], max_length=32)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('connection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='connections.connection')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='connections.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("connection_name", models.CharField(blank=True, max_length=200)),
+                ("actor_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("credentials_changed", "Changed the credentials"),
+                            ("settings_changed", "Changed the settings"),
+                            ("enabled", "Enabled"),
+                            ("disabled", "Disabled"),
+                            ("synchronized", "Synchronized"),
+                            ("deleted", "Deleted"),
+                            ("error_ignored", "Ignored an error"),
+                            ("app_installed", "Installed the BigCommerce app"),
+                            ("app_uninstalled", "Uninstalled the BigCommerce app"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to="connections.connection",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="connections.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['connection', '-created_at'], name='audit_by_connection')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["connection", "-created_at"], name="audit_by_connection")
+                ],
             },
         ),
     ]
