@@ -399,7 +399,7 @@ def connections_uninstall_app(*, store_hash: str, client_id: str) -> list[Connec
             audit_record(
                 action=Action.APP_UNINSTALLED,
                 connection=connection,
-                details={"store_hash": store_hash, "token_wiped": True},
+                details={"store_hash": store_hash, "credentials": "wiped (revoked by BigCommerce)"},
             )
         changed.append(connection)
     return changed
