@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connections.app_views import PENDING_INSTALL_KEY
+from connections.app_install import PENDING_INSTALL_KEY
 from connections.models import Connection, Membership
 from tests.connections.app_helpers import client_for, install, install_url, text
 
