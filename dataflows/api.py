@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from connections.access import OPERATE
 from connections.api import FORBIDDEN, NOT_FOUND, ServiceErrorsMixin, StandardPagination
+from connections.audit import Action, audit_record
 from connections.models import Connection
 from connections.permissions import ConnectionRolePermission
 from connections.selectors import connections_visible_to
@@ -159,6 +160,12 @@ class ConnectionSynchronizeView(ServiceErrorsMixin, views.APIView):
         )
         self.check_object_permissions(request, connection)
         runs = connection_synchronize(connection=connection)
+        audit_record(
+            action=Action.SYNCHRONIZED,
+            connection=connection,
+            user=request.user,
+            details={"runs": [run.pk for run in runs]},
+        )
         runs = Run.objects.filter(pk__in=[run.pk for run in runs]).select_related("dataflow")
         return Response(
             RunOutputSerializer(runs.order_by("id"), many=True).data,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("integrationhub.api_urls")),  # with the schema and its docs
     path("bigcommerce/", include("connections.app_urls")),
     path("catalog/", include("catalog.urls")),
+    path("checkout/", include("checkout.urls")),
     path("orders/", include("orders.urls")),
     path("", include("dataflows.urls")),  # the engine's tabs of a connection, SYNCHRONIZE
     path("", include("connections.urls")),

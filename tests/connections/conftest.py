@@ -5,13 +5,20 @@ as login server; for the admin a hub staff client."""
 
 import pytest
 import responses
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from connections import services
-from dataflows.models import Kind, LogEntry, Run
+from dataflows.models import LogEntry, Run
 from tests.connections.app_helpers import CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, SCOPE
 from tests.connections.screens import client_for
 from tests.fixtures.tenants import make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The app callbacks count requests per client IP in the cache: each test starts at 0."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -64,7 +71,7 @@ def as_role(request, manager, operator, viewer, outsider):
 
 @pytest.fixture
 def run(connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     run = Run.objects.create(
         dataflow=dataflow,
         trigger=Run.Trigger.SYNCHRONIZE,

@@ -5,7 +5,8 @@ import requests
 import responses
 
 from connections.models import Connection, Membership
-from dataflows.models import Dataflow, Kind
+from dataflows.models import Dataflow
+from dataflows.registry import flow_specs
 from tests.connections.api_helpers import (
     LIST_URL,
     NEW_TOKEN,
@@ -27,7 +28,9 @@ def test_a_manager_creates_a_connection_in_their_only_tenant(store_accepts, tena
     assert body["driver"] == "bigcommerce"
     assert connection.access_token == NEW_TOKEN
     assert store_accepts == [{"store_hash": "new456", "access_token": NEW_TOKEN}]
-    assert set(connection.dataflows.values_list("kind", flat=True)) == set(Kind.values)
+    assert set(connection.dataflows.values_list("kind", flat=True)) == set(
+        [spec.kind for spec in flow_specs()]
+    )
     assert NEW_TOKEN not in response.content.decode()
 
 
@@ -306,3 +309,20 @@ def test_a_store_whose_other_connection_is_inactive_can_be_connected(
     response = api_client_for(manager).post(LIST_URL, new_connection_payload(), format="json")
 
     assert response.status_code == 201
+
+
+def test_another_tenants_store_with_a_wrong_token_gets_the_credential_error_only(
+    fake_store, other_connection, manager
+):
+    response = api_client_for(manager).post(
+        LIST_URL,
+        new_connection_payload(store_hash=other_connection.store_hash, access_token="guess"),
+        format="json",
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert "refused this store hash and access token" in body["access_token"][0]
+    assert "store_hash" not in body
+    assert "active connection" not in response.content.decode()
+    assert Connection.objects.count() == 1
