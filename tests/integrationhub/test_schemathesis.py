@@ -24,7 +24,7 @@ from orders.services.importer import OrderImporter
 from tests.dataflows.api.helpers import make_log, make_run
 from tests.orders.helpers import line, order_payload
 
-MAX_EXAMPLES = 15  # per operation; the whole API in well under a minute
+MAX_EXAMPLES = 10  # per operation; the whole API in well under a minute
 #: No 5xx and responses as documented. Not checked: DRF's 400/404 error bodies, which the
 #: schema does not list for each operation, and auth (the role tests cover it).
 CHECKS = [
