@@ -1,33 +1,36 @@
 """Encrypted model field for secrets (store access tokens).
 
-Fernet (AES-128-CBC + HMAC) from `cryptography`. Keys come from FIELD_ENCRYPTION_KEYS (newest
-first, so keys can be rotated); without it a key is derived from SECRET_KEY.
+Fernet (AES-128-CBC + HMAC) from `cryptography`. Keys come from FIELD_ENCRYPTION_KEYS, newest
+first (checked at start-up, see connections/keys.py); `manage.py rotate_encryption_keys`
+re-encrypts every stored secret with the newest.
 """
 
-import base64
 import functools
-import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+UNREADABLE_MESSAGE = (
+    "The stored access token cannot be decrypted with any key in FIELD_ENCRYPTION_KEYS (its key "
+    "was removed): enter the access token again on the connection's Credentials tab."
+)
+
+
+class UnreadableSecret(str):
+    """A stored secret that no configured key decrypts. Reads as "" (no secret), so screens
+    and forms show it as missing, and keeps its ciphertext, which a save writes back unchanged
+    (it becomes readable again if its key is restored)."""
+
+    def __new__(cls, ciphertext: str = ""):
+        value = super().__new__(cls, "")
+        value.ciphertext = ciphertext
+        return value
 
 
 @functools.cache
 def _fernet() -> MultiFernet:
-    keys = list(settings.FIELD_ENCRYPTION_KEYS)
-    if not keys:
-        digest = hashlib.sha256(f"field-encryption:{settings.SECRET_KEY}".encode()).digest()
-        keys = [base64.urlsafe_b64encode(digest).decode()]
-    try:
-        return MultiFernet([Fernet(key) for key in keys])
-    except ValueError as exc:
-        raise ImproperlyConfigured(
-            "FIELD_ENCRYPTION_KEYS must be url-safe base64 Fernet keys "
-            "(make one with: python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())')."
-        ) from exc
+    return MultiFernet([Fernet(key) for key in settings.FIELD_ENCRYPTION_KEYS])
 
 
 def encrypt(value: str) -> str:
@@ -35,22 +38,43 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    """The plain value, or an UnreadableSecret when no key decrypts it."""
     try:
         return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise ImproperlyConfigured(
-            "A stored secret cannot be decrypted: FIELD_ENCRYPTION_KEYS (or SECRET_KEY) changed. "
-            "Restore the old key as a second entry of FIELD_ENCRYPTION_KEYS."
-        ) from exc
+    except InvalidToken:
+        return UnreadableSecret(token)
+
+
+def rotate(token: str) -> str | None:
+    """`token` re-encrypted with the newest key; None when no key decrypts it."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def is_unreadable(value) -> bool:
+    return isinstance(value, UnreadableSecret)
 
 
 class EncryptedTextField(models.TextField):
-    """Stores ciphertext; Python code sees the plain value. Never shown in forms or the API."""
+    """Stores ciphertext; Python code sees the plain value. Never shown in forms or the API.
+
+    The model gets `<name>_needs_reentry`: True when the stored value cannot be decrypted.
+    """
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        attname = self.attname
+        needs_reentry = property(lambda obj: is_unreadable(getattr(obj, attname)))
+        setattr(cls, f"{name}_needs_reentry", needs_reentry)
 
     def from_db_value(self, value, expression, connection):
         return value if value in (None, "") else decrypt(value)
 
     def get_prep_value(self, value):
+        if is_unreadable(value):
+            return value.ciphertext
         value = super().get_prep_value(value)
         return value if value in (None, "") else encrypt(value)
 

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from connections.keys import keys_checked
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -93,11 +95,20 @@ DEMO_ENV_FILE = VAR_DIR / "demo.env"
 if _bool("HUB_READ_DEMO_ENV", default=True) and _demo_env_is_live(DEMO_ENV_FILE):
     env.read_env(DEMO_ENV_FILE)
 
-SECRET_KEY = _read("SECRET_KEY", env.str, default="dev-only-insecure-secret-key-change-me")
 DEBUG = _bool("DEBUG", default=False)
+# The repository's public keys are accepted only in DEBUG and where HUB_INSECURE_DEV_KEYS is set
+# (`make demo`, the tests): anywhere else the hub refuses to start without real keys.
+INSECURE_DEV_KEYS = DEBUG or _bool("HUB_INSECURE_DEV_KEYS", default=False)
+SECRET_KEY = _read("SECRET_KEY", env.str, default="").strip()
+# Fernet keys for secrets at rest (access tokens), newest first; each one decrypts, the first
+# encrypts. In development they may be left out: a key is then derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in _read("FIELD_ENCRYPTION_KEYS", env.list, default=[]) if key.strip()
+]
+SECRET_KEY, FIELD_ENCRYPTION_KEYS = keys_checked(
+    secret_key=SECRET_KEY, field_keys=FIELD_ENCRYPTION_KEYS, insecure_dev_keys=INSECURE_DEV_KEYS
+)
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, default=["localhost", "127.0.0.1", "[::1]"])
-# Fernet keys for secrets at rest, newest first; empty: derived from SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = _read("FIELD_ENCRYPTION_KEYS", env.list, default=[])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
 
 INSTALLED_APPS = [
