@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The demo runs locally on the repository's public development keys.
+# The demo and the benchmarks run locally on the repository's public development keys.
 demo: export HUB_INSECURE_DEV_KEYS = true
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -25,6 +25,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+bench: export HUB_INSECURE_DEV_KEYS = true
 bench: $(STAMP)
 	$(BIN)/python manage.py bench
 
