@@ -26,9 +26,17 @@ def _needs_mail(view):
     return wrapper
 
 
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "password_reset_enabled": settings.PASSWORD_RESET_ENABLED,
+        }
+
+
 # django.contrib.auth.urls, with password reset behind _needs_mail.
 accounts = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

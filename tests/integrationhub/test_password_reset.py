@@ -40,3 +40,12 @@ def test_without_mail_password_reset_is_not_there(client, alice, settings, path)
     assert client.get(path).status_code == 404
     assert client.post(path, {"email": "alice@example.com"}).status_code == 404
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_log_in_page_offers_the_reset_only_with_mail(client, settings, enabled):
+    settings.PASSWORD_RESET_ENABLED = enabled
+
+    html = client.get("/accounts/login/").content.decode()
+
+    assert ("Forgot your password?" in html) is enabled
