@@ -237,12 +237,14 @@ WHITENOISE_USE_FINDERS = True
 # --- Mail (password reset). EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587;
 # unset, development prints mails to the console, and elsewhere password reset is switched off
 # (its pages answer 404, the log-in page offers no link) rather than promise a mail never sent.
-EMAIL_URL = _read("EMAIL_URL", env.str, default="").strip()
-if EMAIL_URL:
+# (Lower case: not a setting, so that its password never shows on a debug page.)
+email_url = _read("EMAIL_URL", env.str, default="").strip()
+if email_url:
     globals().update(_read("EMAIL_URL", env.email_url))  # EMAIL_BACKEND, EMAIL_HOST, ...
 elif INSECURE_DEV_KEYS:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-PASSWORD_RESET_ENABLED = bool(EMAIL_URL) or INSECURE_DEV_KEYS
+PASSWORD_RESET_ENABLED = bool(email_url) or INSECURE_DEV_KEYS
+del email_url
 DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, default="hub@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
