@@ -1,4 +1,12 @@
+import os
+
 import pytest
+
+# Tasks sent by tests must never land in the demo's filesystem broker (var/broker), where a
+# later `make demo` worker would run them. CI sets a real Redis broker explicitly.
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+# Nor may they talk to a running demo's sandbox store (var/demo.env, see settings.py).
+os.environ.setdefault("HUB_READ_DEMO_ENV", "false")
 
 pytest_plugins = [
     "tests.fixtures.contract",
