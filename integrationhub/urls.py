@@ -81,6 +81,7 @@ urlpatterns = [
     ),
     path("bigcommerce/", include("connections.app_urls")),
     path("catalog/", include("catalog.urls")),
+    path("checkout/", include("checkout.urls")),
     path("orders/", include("orders.urls")),
     path("", include("dataflows.urls")),  # the engine's tabs of a connection, SYNCHRONIZE
     path("", include("connections.urls")),
