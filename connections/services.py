@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from . import signals
 from .audit import Action, audit_record
 from .bigcommerce import errors as bc_errors
+from .fields import UNREADABLE_MESSAGE
 from .models import Connection, Membership, Tenant
 from .selectors import connection_active_for_store, tenants_for_user
 
@@ -55,6 +56,8 @@ def bigcommerce_client_for(*, connection: Connection):
     """The BigCommerce client of a connection (the caller closes it)."""
     from .bigcommerce.client import BigCommerceClient
 
+    if connection.access_token_needs_reentry:
+        raise ValueError(UNREADABLE_MESSAGE)
     return BigCommerceClient(store_hash=connection.store_hash, access_token=connection.access_token)
 
 

@@ -1,7 +1,7 @@
 """REST API under /api/v1/: each app registers its viewsets here; the schema and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import ProductViewSet, StockViewSet
@@ -15,8 +15,9 @@ class Router(DefaultRouter):
     include_format_suffixes = False
 
 
-class DocsView(SpectacularSwaggerView):
-    # An HTML page: OPTIONS has no template to render, so only GET and HEAD (405 otherwise).
+class DocsView(SpectacularSwaggerSplitView):
+    # Swagger UI's start-up script served as a file: no inline script (CSP). An HTML page:
+    # OPTIONS has no template to render, so only GET and HEAD (405 otherwise).
     http_method_names = ["get", "head"]
 
 
