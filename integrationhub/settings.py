@@ -13,6 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from connections.keys import keys_checked
+from integrationhub.throttle_rates import rate_reader
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -350,17 +351,7 @@ BIGCOMMERCE_APP_CALLBACK_URL = _read("BIGCOMMERCE_APP_CALLBACK_URL", env.str, de
 if BIGCOMMERCE_APP_CALLBACK_URL:
     _url("BIGCOMMERCE_APP_CALLBACK_URL", BIGCOMMERCE_APP_CALLBACK_URL, {"http", "https"})
 
-
 # --- REST API.
-def _rate(name, default):
-    """A DRF throttle rate, "<requests>/<second|minute|hour|day>", checked at start-up."""
-    value = env.str(name, default=default)
-    count, _, period = value.partition("/")
-    if not count.isdigit() or period not in {"second", "minute", "hour", "day", "s", "m", "h", "d"}:
-        raise ValueError(f"{value!r} is not a rate like 2000/hour")
-    return value
-
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -377,15 +368,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Per token (or session user), and per address for anonymous callers; generous defaults,
-    # a 429 with Retry-After beyond them.
+    # Per token or user (per address when anonymous): beyond the rate, 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [
         "integrationhub.throttling.UserThrottle",
         "integrationhub.throttling.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "user": _read("API_THROTTLE_USER_RATE", _rate, default="2000/hour"),
-        "anon": _read("API_THROTTLE_ANON_RATE", _rate, default="100/hour"),
+        "user": _read("API_THROTTLE_USER_RATE", rate_reader(env), default="2000/hour"),
+        "anon": _read("API_THROTTLE_ANON_RATE", rate_reader(env), default="100/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
