@@ -124,8 +124,7 @@ class BigCommerceClient(StoreAPI, OrdersAPI, ShipmentsAPI, CatalogAPI, Inventory
         if not re.fullmatch(r"[\x21-\x7e]+", access_token):
             # requests cannot send it in a header (UnicodeEncodeError): refuse it before.
             raise AuthenticationError(
-                "The access token has characters no HTTP header can carry (spaces or "
-                "non-ASCII).",
+                "The access token has characters no HTTP header can carry (spaces or non-ASCII).",
                 hint="Enter the connection's access token again, copied from the store's API "
                 "account.",
                 store_hash=store_hash,
