@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from catalog.models import Product, ProductImportSettings, ProductLink
-from connections.models import Connection, Membership, Tenant
+from connections.models import Connection, Membership, SavedListView, Tenant
 from dataflows.models import Dataflow, LogEntry, Run
 from orders.models import Order, OrderError, OrderFetchRequest, OrderLine, Shipment
 from orders.services.importer import OrderImporter
@@ -34,21 +34,12 @@ class World:
     order: Order
     error: OrderError
     run: Run
+    saved_view: SavedListView
     users: dict = field(default_factory=dict)
 
     @property
     def dataflow(self) -> Dataflow:
         return self.connection.dataflows.get(kind="order_import")
-
-    @property
-    def kwargs(self) -> dict:
-        return {
-            "pk": None,  # depends on the pattern: see pk_for
-            "connection_pk": self.connection.pk,
-            "dataflow_pk": self.dataflow.pk,
-            "run_pk": self.run.pk,
-            "kind": "order_import",
-        }
 
     @property
     def secrets(self) -> list[str]:
@@ -58,7 +49,7 @@ class World:
             self.connection.name,
             self.connection.store_hash,
             self.product.sku,
-            self.error.message[:40],
+            self.saved_view.name,
         ]
 
 
@@ -80,7 +71,10 @@ def tenant_world(name: str, *, store_hash: str, sku: str, order_base: int) -> Wo
         role: make_user(f"{store_hash}-{role}", tenant=tenant, role=member_role)
         for role, member_role in ROLES.items()
     }
-    return World(tenant, connection, product, order, error, run, users)
+    saved_view = SavedListView.objects.create(
+        user=users["manager"], name=f"{name} view", filters={"q": store_hash}
+    )
+    return World(tenant, connection, product, order, error, run, saved_view, users)
 
 
 def tenant_snapshot(tenant: Tenant) -> dict:
@@ -101,6 +95,7 @@ def tenant_snapshot(tenant: Tenant) -> dict:
         "errors": OrderError.objects.filter(connection__in=connections),
         "fetch_requests": OrderFetchRequest.objects.filter(connection__in=connections),
         "shipments": Shipment.objects.filter(order__connection__in=connections),
+        "saved_views": SavedListView.objects.filter(user__memberships__tenant=tenant),
     }
     return {
         name: [model_to_dict(row) for row in queryset.order_by("pk")]

@@ -81,9 +81,7 @@ def _source_files() -> list[Path]:
     files = []
     for package in {p.split(".")[0] for p in PACKAGES}:
         files.extend(
-            path
-            for path in (ROOT / package).rglob("*.py")
-            if "migrations" not in path.parts
+            path for path in (ROOT / package).rglob("*.py") if "migrations" not in path.parts
         )
     return sorted(files)
 
