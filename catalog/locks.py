@@ -108,6 +108,15 @@ class StoreBulkLock:
             )
             self.held = False
 
+    def is_taken(self) -> bool:
+        """Whether another holder has the store's live lease."""
+        return (
+            STORE_LEASE.live()
+            .filter(store_hash=self.store_hash)
+            .exclude(holder=self.holder)
+            .exists()
+        )
+
     def current(self) -> StoreLock | None:
         return StoreLock.objects.filter(store_hash=self.store_hash).first()
 
@@ -123,7 +132,8 @@ class store_bulk_lock:  # noqa: N801 - used like a function: `with store_bulk_lo
     batches: it raises StoreLockLost when the lease was lost).
 
     When the store is busy, raises StoreBusy (a RunDeferred: the engine puts the run back in
-    the queue to try again `retry_s` seconds later) naming the operation that holds it."""
+    the queue; it is sent again when a run of its connection ends, or `retry_s` seconds later)
+    naming the operation that holds it."""
 
     def __init__(
         self,
@@ -151,6 +161,7 @@ class store_bulk_lock:  # noqa: N801 - used like a function: `with store_bulk_lo
                 "run bulk inventory updates in parallel with bulk catalog operations, so this "
                 "run waits in the queue.",
                 countdown=self.retry_s,
+                still_blocked=self.lock.is_taken,
             )
         ctx = current_context()
         if ctx is not None:

@@ -9,15 +9,19 @@ way apps register with the Django admin: each registers from its AppConfig.ready
 - A live part: a function `(request, connection) -> str`, the HTML of one element of the
   connection page (with an `id` and `data-live-part`) outside the live fragments, that every
   live refresh of the page brings along (e.g. the Orders tab's count of open errors).
+- A tab: a label, the URL name of its page (taking the connection's pk), the key its views
+  pass as `tab` to `connection_page`, and an order; shown after the connection's own tabs.
 """
 
 from collections.abc import Callable
 
 from django.db.models import Expression
+from django.urls import reverse
 
 _error_flags: list[Callable[[], Expression]] = []
 _general_panels: list[Callable] = []
 _live_parts: list[Callable] = []
+_tabs: dict[str, tuple[int, str, str]] = {}  # tab_key -> (order, label, url_name)
 
 
 def error_flag_register(flag: Callable[[], Expression]) -> None:
@@ -45,3 +49,15 @@ def live_part_register(part: Callable) -> None:
 
 def live_parts(request, connection) -> list[str]:
     return [part(request, connection) for part in _live_parts]
+
+
+def tab_register(label: str, url_name: str, tab_key: str, order: int) -> None:
+    _tabs[tab_key] = (order, label, url_name)
+
+
+def tabs(request, connection) -> list[dict]:
+    """The registered tabs of a connection page, in order: label, url, key."""
+    return [
+        {"label": label, "url": reverse(url_name, args=[connection.pk]), "key": key}
+        for key, (order, label, url_name) in sorted(_tabs.items(), key=lambda kv: kv[1][0])
+    ]

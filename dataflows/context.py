@@ -36,12 +36,23 @@ class LeaseLost(Exception):
 
 class RunDeferred(Exception):
     """The run cannot work yet (e.g. its store is busy with another bulk operation): the engine
-    puts it back in the queue, to start again `countdown` seconds later, instead of keeping a
-    worker busy waiting. The message lands in the run's log."""
+    puts it back in the queue instead of keeping a worker busy waiting, and sends it again as
+    soon as another run of its connection ends (`countdown` seconds later at the latest). The
+    message lands in the run's log.
 
-    def __init__(self, message: str, *, countdown: int = 30):
+    `still_blocked()`, when given, is asked once the run is back in the queue: False (the
+    blocker ended meanwhile) sends it again at once, so no hand-over is missed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        countdown: int = 30,
+        still_blocked: Callable[[], bool] | None = None,
+    ):
         super().__init__(message)
         self.countdown = max(1, int(countdown))
+        self.still_blocked = still_blocked
 
 
 class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error

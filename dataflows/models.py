@@ -6,29 +6,6 @@ from connections.models import Connection
 from .registry import kind_choices
 
 
-class Kind(models.TextChoices):
-    ORDER_IMPORT = "order_import", "Order Import"
-    PRODUCT_MATCH = "product_match", "Product Match"
-    CHANGED_PRODUCT_MATCH = "changed_product_match", "Changed Product Match"
-    FULL_STOCK_UPDATE = "full_stock_update", "Full Stock Update"
-    CHANGED_STOCK_UPDATE = "changed_stock_update", "Changed Stock Update"
-    ORDER_UPDATE = "order_update", "Order Update"
-
-
-# Kept for code that still imports them; the engine reads the registry (dataflows.registry).
-# Default schedule per kind, and whether a new connection gets it enabled (Monta's defaults:
-# everything but Changed Product Match).
-DEFAULT_INTERVAL_S = {
-    Kind.ORDER_IMPORT: 5 * 60,
-    Kind.PRODUCT_MATCH: 24 * 3600,
-    Kind.CHANGED_PRODUCT_MATCH: 60 * 60,
-    Kind.FULL_STOCK_UPDATE: 24 * 3600,
-    Kind.CHANGED_STOCK_UPDATE: 5 * 60,
-    Kind.ORDER_UPDATE: 5 * 60,
-}
-ENABLED_BY_DEFAULT = {kind: kind != Kind.CHANGED_PRODUCT_MATCH for kind in Kind}
-
-
 class Dataflow(models.Model):
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="dataflows")
     # The kinds the apps registered (dataflows.registry): a callable, so no list of them here.
@@ -91,6 +68,9 @@ class Run(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
+    # Handed back to the queue by RunDeferred (e.g. its store was busy): sent again as soon
+    # as another run of its connection ends, its countdown only the safety net.
+    deferred = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-queued_at", "-id"]

@@ -3,6 +3,8 @@ so that a caller may wait on them. A task that crashes before its run could be r
 leaves a failed run the operator sees."""
 
 import logging
+import os
+import signal
 
 from celery import shared_task
 from celery import signals as celery_signals
@@ -35,9 +37,44 @@ def route_task(name, args, kwargs, options, task=None, **kw):
     return {"queue": spec.queue} if spec else None
 
 
+# How a worker's SIGTERM (docker stop, systemd, kill) ends the runs it executes: recorded as
+# interrupted, their lease released, the task acknowledged, whatever the pool.
+# - threads/solo: the main process's shutdown handler asks every run to stop (request_stop); a
+#   run stops at its next heartbeat or progress, recorded as interrupted.
+# - prefork: Celery's warm shutdown would wait for the tasks to end (hours, or docker's SIGKILL
+#   10 s later, which leaves the run to the sweep once its lease expired). So the main process
+#   passes SIGTERM on to its pool processes, where a task in progress is interrupted at once
+#   (interrupt_on_sigterm, installed for the task's duration: billiard sets its own handler
+#   after a pool process starts) and an idle pool process ends as billiard has it.
+# A worker killed outright (SIGKILL, OOM) is the sweep's: the task is given back to the broker
+# (acks_late, reject_on_worker_lost) and the run recovered once its short lease expired.
+_pool_process = {"is": False, "handler": None}
+
+
 @celery_signals.worker_process_init.connect
-def _child_stops_on_sigterm(**kwargs):
-    interrupt_on_sigterm()  # prefork children: SIGTERM interrupts the run they execute
+def _in_a_pool_process(**kwargs):
+    _pool_process["is"] = True
+
+
+@celery_signals.task_prerun.connect
+def _task_stops_on_sigterm(**kwargs):
+    if _pool_process["is"]:
+        _pool_process["handler"] = signal.getsignal(signal.SIGTERM)
+        interrupt_on_sigterm()
+
+
+@celery_signals.task_postrun.connect
+def _task_ended(**kwargs):
+    if _pool_process["is"] and _pool_process["handler"] is not None:
+        signal.signal(signal.SIGTERM, _pool_process["handler"])
+        _pool_process["handler"] = None
+
+
+def pool_processes() -> list:
+    """The prefork pool's processes of this (main) worker process."""
+    from billiard.process import active_children
+
+    return [child for child in active_children() if "PoolWorker" in (child.name or "")]
 
 
 @celery_signals.worker_shutting_down.connect
@@ -46,6 +83,11 @@ def _worker_stops_its_runs(sig=None, how=None, **kwargs):
         f"the worker is shutting down ({sig or 'stop requested'}) before the run finished; "
         "the next run resumes from the last saved cursor."
     )
+    for child in pool_processes():
+        try:
+            os.kill(child.pid, signal.SIGTERM)
+        except (OSError, TypeError):  # gone already (or never started)
+            continue
 
 
 @shared_task

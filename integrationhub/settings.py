@@ -224,12 +224,14 @@ if CELERY_BROKER_URL not in ("filesystem://", "memory://"):
     )
 _BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL == "filesystem://":
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "out"),
         "data_folder_out": str(_BROKER_DIR / "out"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        # The exchange-queue bindings (kombu's default is "control/" in the working directory).
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -260,7 +262,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = {
     name: {"exchange": name, "routing_key": name}
-    for name in ("default", "orders", "shipments", "stock", "catalog", "maintenance")
+    for name in ("default", "orders", "webhooks", "shipments", "stock", "catalog", "maintenance")
 }
 CELERY_TASK_ROUTES = (
     "dataflows.tasks.route_task",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("bigcommerce/", include("connections.app_urls")),
     path("catalog/", include("catalog.urls")),
+    path("checkout/", include("checkout.urls")),
     path("orders/", include("orders.urls")),
     path("", include("dataflows.urls")),  # the engine's tabs of a connection, SYNCHRONIZE
     path("", include("connections.urls")),

@@ -18,7 +18,8 @@ from .recording import describe, finish, finish_unstarted, requeue
 
 logger = logging.getLogger(__name__)
 
-#: Seconds before a run that waits for a prerequisite (`FlowSpec.waits_for`) looks again.
+#: Seconds before a run that waits for a prerequisite (`FlowSpec.waits_for`) looks again: only
+#: the safety net, the prerequisite's end sends it at once (recording.hand_over).
 PREREQUISITE_RETRY_S = 30
 DONE = (Run.Status.SUCCEEDED, Run.Status.PARTIAL)
 
@@ -140,7 +141,7 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
     try:
         with transaction.atomic():
             started = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-                status=Run.Status.RUNNING, started_at=Now()
+                status=Run.Status.RUNNING, started_at=Now(), deferred=False
             )
     except IntegrityError:  # another run of the dataflow is still recorded as running
         started = 0
@@ -179,7 +180,9 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable
                 status = Run.Status.PARTIAL if run.failed else Run.Status.SUCCEEDED
             except RunDeferred as exc:
                 if deferrable:
-                    return requeue(run, str(exc), exc.countdown, ctx=ctx)
+                    return requeue(
+                        run, str(exc), exc.countdown, ctx=ctx, still_blocked=exc.still_blocked
+                    )
                 error = f"{exc} Not started: run it again later."
             except (LeaseLost, BigCommerceError) as exc:
                 error = str(exc)

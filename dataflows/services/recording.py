@@ -4,10 +4,11 @@ survives a dropped database connection (it reconnects and tries again)."""
 
 import logging
 import time
+from collections.abc import Callable
 from functools import partial
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 
 from ..context import RunContext
@@ -50,27 +51,44 @@ def _holds_lease():
     return Exists(Dataflow.objects.filter(pk=OuterRef("dataflow_id"), lease_run=OuterRef("pk")))
 
 
-def _hand_over(run: Run, status: str) -> None:
-    """Send the dataflow's waiting run; after a success, also the runs of the connection that
-    waited for this kind (FlowSpec.waits_for)."""
+def hand_over(*, run_id: int, dataflow_id: int, connection_id: int, kind: str) -> list[int]:
+    """After a run of the connection ended (and its end is committed): send the dataflow's
+    waiting run, the connection's runs that wait for this kind (FlowSpec.waits_for: they start,
+    or end failed when it failed), and the connection's deferred runs (what blocked them, e.g.
+    the store's bulk lock, may be free now). Returns the ids sent."""
+    queued = Run.objects.filter(status=Run.Status.QUEUED).exclude(pk=run_id)
     waiting = [
-        Run.objects.filter(dataflow_id=run.dataflow_id, status=Run.Status.QUEUED)
+        queued.filter(dataflow_id=dataflow_id)
         .order_by("queued_at", "id")
         .values_list("pk", flat=True)
         .first()
     ]
-    if status in (Run.Status.SUCCEEDED, Run.Status.PARTIAL):
-        kind = run.dataflow.kind
-        dependents = [spec.kind for spec in flow_specs() if kind in spec.waits_for]
-        if dependents:
-            waiting += Run.objects.filter(
-                dataflow__connection_id=run.dataflow.connection_id,
-                dataflow__kind__in=dependents,
-                status=Run.Status.QUEUED,
-            ).values_list("pk", flat=True)
-    for pk in waiting:
-        if pk is not None:
-            transaction.on_commit(partial(send_run, pk))
+    dependents = [spec.kind for spec in flow_specs() if kind in spec.waits_for]
+    of_connection = queued.filter(dataflow__connection_id=connection_id)
+    if dependents:
+        waiting += of_connection.filter(dataflow__kind__in=dependents).values_list("pk", flat=True)
+    waiting += (
+        of_connection.filter(deferred=True)
+        .filter(Q(dataflow__lease_run__isnull=True) | Q(dataflow__lease_expires_at__lt=Now()))
+        .values_list("pk", flat=True)
+    )
+    sent = list(dict.fromkeys(pk for pk in waiting if pk is not None))
+    for pk in sent:
+        send_run(pk)
+    return sent
+
+
+def _hand_over_on_commit(run: Run) -> None:
+    transaction.on_commit(
+        partial(
+            hand_over,
+            run_id=run.pk,
+            dataflow_id=run.dataflow_id,
+            connection_id=run.dataflow.connection_id,
+            kind=run.dataflow.kind,
+        ),
+        robust=True,  # a failed hand-over never fails the end; the countdown or sweep sends
+    )
 
 
 def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
@@ -108,7 +126,7 @@ def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
                 if ctx is not None:
                     ctx.flush_logs()
                 _release(run=run)
-                _hand_over(run, run.status)
+                _hand_over_on_commit(run)
             return ended
 
     def write_lost() -> int:
@@ -134,19 +152,31 @@ def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
     return run
 
 
-def requeue(run: Run, message: str, countdown: int, *, ctx: RunContext | None) -> Run:
-    """A running run hands its worker back: queued again, its lease freed, sent again in
-    `countdown` seconds."""
+def requeue(
+    run: Run,
+    message: str,
+    countdown: int,
+    *,
+    ctx: RunContext | None,
+    still_blocked: Callable[[], bool] | None = None,
+) -> Run:
+    """A running run hands its worker back: queued again (deferred), its lease freed; sent again
+    when another run of its connection ends (see `hand_over`), at once when `still_blocked()`
+    says the blocker is gone already, and in `countdown` seconds whatever happens."""
     if ctx is not None:
         ctx._atomic_depth = 0
-        ctx.log(f"{message} It starts again in {countdown} s.", level=LogEntry.Level.INFO)
+        ctx.log(
+            f"{message} It starts again when the run it waits for ends (in {countdown} s at "
+            "the latest).",
+            level=LogEntry.Level.INFO,
+        )
 
     def write() -> int:
         with transaction.atomic():
             moved = (
                 Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING)
                 .filter(_holds_lease())
-                .update(status=Run.Status.QUEUED, started_at=None, api_requests=0)
+                .update(status=Run.Status.QUEUED, started_at=None, api_requests=0, deferred=True)
             )
             if moved:
                 if ctx is not None:
@@ -155,7 +185,15 @@ def requeue(run: Run, message: str, countdown: int, *, ctx: RunContext | None) -
                 transaction.on_commit(partial(send_run, run.pk, countdown))
             return moved
 
-    _with_reconnect(write, f"Run {run.pk}")
+    if _with_reconnect(write, f"Run {run.pk}") and still_blocked is not None:
+        # The blocker may have ended between our try and our mark (its hand-over missed us).
+        try:
+            free = not still_blocked()
+        except Exception:  # the countdown still sends it
+            logger.warning("Run %s: could not look at what it waits for", run.pk, exc_info=True)
+            free = False
+        if free:
+            send_run(run.pk)
     run.refresh_from_db()
     return run
 

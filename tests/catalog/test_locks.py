@@ -75,6 +75,18 @@ def test_a_busy_store_hands_the_run_back_to_the_queue_naming_the_holder():
     assert isinstance(exc.value, RunDeferred) and exc.value.countdown == 45
 
 
+def test_a_busy_store_tells_the_engine_whether_it_is_still_busy():
+    holder = StoreBulkLock("store1", label="Product Match")
+    holder.try_acquire()
+    with pytest.raises(StoreBusy) as exc:
+        with store_bulk_lock("store1", label="Push"):
+            pytest.fail("must not get the lock")
+
+    assert exc.value.still_blocked() is True
+    holder.release()  # the engine then sends the deferred run again at once
+    assert exc.value.still_blocked() is False
+
+
 def test_the_store_lock_is_renewed_by_the_running_run_heartbeat(order_import_ctx):
     with store_bulk_lock("store1", label="Push") as lock:
         StoreLock.objects.filter(store_hash="store1").update(expires_at=timezone.now())

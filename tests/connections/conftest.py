@@ -8,7 +8,7 @@ import responses
 from django.core.exceptions import ValidationError
 
 from connections import services
-from dataflows.models import Kind, LogEntry, Run
+from dataflows.models import LogEntry, Run
 from tests.connections.app_helpers import CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, SCOPE
 from tests.connections.screens import client_for
 from tests.fixtures.tenants import make_user
@@ -64,7 +64,7 @@ def as_role(request, manager, operator, viewer, outsider):
 
 @pytest.fixture
 def run(connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     run = Run.objects.create(
         dataflow=dataflow,
         trigger=Run.Trigger.SYNCHRONIZE,

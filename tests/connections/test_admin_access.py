@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from connections.models import Membership
-from dataflows.models import Kind
+from dataflows.registry import flow_specs
 from tests.connections.admin_helpers import (
     HUB_MODELS,
     change_url,
@@ -59,7 +59,7 @@ def test_staff_see_the_connections_of_every_tenant(staff_client, connection, oth
         connection.tenant,
         other_connection.tenant,
     }
-    assert len(listed(staff_client, "dataflows/dataflow")) == 2 * len(Kind)
+    assert len(listed(staff_client, "dataflows/dataflow")) == 2 * len(flow_specs())
 
 
 def test_a_superuser_sees_the_same(client, staff, connection, other_connection):

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from connections.models import Connection, Tenant
-from dataflows.models import Kind, Run
+from dataflows.models import Run
+from dataflows.registry import flow_specs
 from tests.connections.admin_helpers import (
     post_action,
 )
@@ -27,7 +28,7 @@ def test_the_disable_and_enable_actions_switch_status_and_schedules(staff_client
 def test_the_synchronize_action_queues_the_enabled_dataflows(staff_client, connection, sent):
     response = post_action(staff_client, "connections/connection", "synchronize", [connection])
     assert response.status_code == 302
-    assert Run.objects.filter(trigger=Run.Trigger.SYNCHRONIZE).count() == len(Kind) - 1
+    assert Run.objects.filter(trigger=Run.Trigger.SYNCHRONIZE).count() == len(flow_specs()) - 1
 
 
 def test_the_synchronize_action_reports_an_inactive_connection(staff_client, connection, sent):

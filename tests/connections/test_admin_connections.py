@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from connections.models import Connection
-from dataflows.models import Kind
+from dataflows.registry import flow_specs
 from tests.connections.admin_helpers import (
     TOKEN,
     change_url,
@@ -26,7 +26,7 @@ def test_the_access_token_is_never_in_the_admin_html(staff_client, connection):
         reverse("admin:connections_connection_history", args=[connection.pk]),
         reverse("admin:connections_connection_delete", args=[connection.pk]),
         changelist_url("dataflows/dataflow"),
-        change_url(connection.dataflows.get(kind=Kind.ORDER_IMPORT)),
+        change_url(connection.dataflows.get(kind="order_import")),
     ]
     for page in pages:
         content = staff_client.get(page).content.decode()
@@ -106,13 +106,13 @@ def test_adding_a_connection_creates_its_dataflows_and_schedules(
     connection = Connection.objects.get(name="Added")
     assert connection.access_token == "tok-add"
     assert connection.store_name == "Checked Store"
-    assert connection.dataflows.count() == len(Kind)
+    assert connection.dataflows.count() == len(flow_specs())
     assert (
         PeriodicTask.objects.filter(
             name__in=[f"dataflow-{pk}" for pk in connection.dataflows.values_list("pk", flat=True)],
             enabled=True,
         ).count()
-        == len(Kind) - 1
+        == len(flow_specs()) - 1
     )
 
 

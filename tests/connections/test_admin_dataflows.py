@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
 from tests.connections.admin_helpers import (
     change_url,
     changelist_url,
@@ -17,7 +17,7 @@ from tests.connections.admin_helpers import (
 
 
 def test_editing_a_dataflow_updates_its_schedule_and_keeps_the_lease(staff_client, connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     data = form_data(staff_client.get(change_url(dataflow)))
     running = Run.objects.create(
         dataflow=dataflow, trigger=Run.Trigger.SCHEDULE, status=Run.Status.RUNNING
@@ -37,7 +37,7 @@ def test_editing_a_dataflow_updates_its_schedule_and_keeps_the_lease(staff_clien
 
 
 def test_a_too_short_interval_is_refused_in_the_admin(staff_client, connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     data = form_data(staff_client.get(change_url(dataflow)))
     data["interval_seconds"] = "5"
     response = staff_client.post(change_url(dataflow), data)
@@ -47,7 +47,7 @@ def test_a_too_short_interval_is_refused_in_the_admin(staff_client, connection):
 
 
 def test_disabling_a_dataflow_in_the_admin_turns_its_schedule_off(staff_client, connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     data = form_data(staff_client.get(change_url(dataflow)))
     data.pop("enabled")
     assert staff_client.post(change_url(dataflow), data).status_code == 302
@@ -57,7 +57,7 @@ def test_disabling_a_dataflow_in_the_admin_turns_its_schedule_off(staff_client, 
 
 
 def test_the_run_now_action_queues_a_manual_run(staff_client, connection, sent):
-    dataflow = connection.dataflows.get(kind=Kind.PRODUCT_MATCH)
+    dataflow = connection.dataflows.get(kind="product_match")
     post_action(staff_client, "dataflows/dataflow", "run_now", [dataflow])
     run = Run.objects.get()
     assert (run.dataflow, run.trigger) == (dataflow, Run.Trigger.MANUAL)
@@ -66,7 +66,7 @@ def test_the_run_now_action_queues_a_manual_run(staff_client, connection, sent):
 @pytest.fixture
 def run_with_log(connection):
     run = Run.objects.create(
-        dataflow=connection.dataflows.get(kind=Kind.ORDER_IMPORT),
+        dataflow=connection.dataflows.get(kind="order_import"),
         trigger=Run.Trigger.SCHEDULE,
         status=Run.Status.PARTIAL,
         fetched=12,
@@ -90,7 +90,7 @@ def test_runs_can_be_filtered_by_connection_from_the_connection_page(
     staff_client, run_with_log, other_connection
 ):
     Run.objects.create(
-        dataflow=other_connection.dataflows.get(kind=Kind.ORDER_IMPORT),
+        dataflow=other_connection.dataflows.get(kind="order_import"),
         trigger=Run.Trigger.SCHEDULE,
     )
     url = changelist_url("dataflows/run")

@@ -13,7 +13,8 @@ from rest_framework.authtoken.models import Token
 from connections import services
 from connections.bigcommerce import errors as bc_errors
 from connections.models import Connection, Membership, Tenant
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
+from dataflows.registry import flow_specs
 from tests.fixtures.tenants import make_connection
 
 
@@ -166,7 +167,7 @@ def test_connection_create_checks_credentials_and_creates_the_dataflows(tenant, 
         "tok",
     )
     assert connection.store_name == "Alice's Store"
-    assert connection.dataflows.count() == len(Kind)
+    assert connection.dataflows.count() == len(flow_specs())
     assert PeriodicTask.objects.filter(enabled=True, name__startswith="dataflow-").count() == 5
 
 
@@ -249,7 +250,7 @@ def test_delete_start_marks_deleting_stops_schedules_and_sends_the_task_after_co
     connection, sent_tasks, django_capture_on_commit_callbacks
 ):
     waiting = Run.objects.create(
-        dataflow=connection.dataflows.get(kind=Kind.ORDER_IMPORT), trigger=Run.Trigger.MANUAL
+        dataflow=connection.dataflows.get(kind="order_import"), trigger=Run.Trigger.MANUAL
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.connection_delete_start(connection=connection)
@@ -264,7 +265,7 @@ def test_delete_start_marks_deleting_stops_schedules_and_sends_the_task_after_co
 def test_delete_removes_the_connection_and_all_that_belongs_to_it_in_batches(
     connection, other_connection
 ):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     runs = Run.objects.bulk_create(
         [Run(dataflow=dataflow, trigger=Run.Trigger.SCHEDULE) for _ in range(5)]
     )
@@ -274,7 +275,7 @@ def test_delete_removes_the_connection_and_all_that_belongs_to_it_in_batches(
     Dataflow.objects.filter(pk=dataflow.pk).update(
         lease_run=runs[0], lease_expires_at=timezone.now() + timedelta(minutes=5)
     )
-    others = other_connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    others = other_connection.dataflows.get(kind="order_import")
     other_run = Run.objects.create(dataflow=others, trigger=Run.Trigger.SCHEDULE)
 
     services.connection_delete(connection_id=connection.pk, batch_size=2)

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from connections.models import Connection, Membership
-from dataflows.models import Dataflow, Kind
+from dataflows.models import Dataflow
+from dataflows.registry import flow_specs
 from tests.connections.screens import (
     ROLES,
     assert_login_redirect,
@@ -58,7 +59,7 @@ def test_create_connection(manager, tenant, fake_store):
     assert connection.access_token == "good-token"
     assert connection.store_name == "Store new123"
     assert fake_store == [("new123", "good-token")]
-    assert connection.dataflows.count() == len(Kind)
+    assert connection.dataflows.count() == len(flow_specs())
 
 
 def test_create_in_the_current_tenant(tenant, other_tenant, fake_store):

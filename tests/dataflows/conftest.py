@@ -37,15 +37,18 @@ def enqueued(monkeypatch):
 
 
 class SentRuns(list):
-    """The ids of the runs sent, in order; `countdowns[run_id]` the last countdown of each."""
+    """The ids of the runs sent, in order; `countdowns[run_id]` the last countdown of each,
+    `sends` every (run id, countdown)."""
 
     def __init__(self):
         super().__init__()
         self.countdowns: dict[int, int | None] = {}
+        self.sends: list[tuple[int, int | None]] = []
 
     def send(self, run_id: int, countdown: int | None = None) -> None:
         self.append(run_id)
         self.countdowns[run_id] = countdown
+        self.sends.append((run_id, countdown))
 
 
 @pytest.fixture
@@ -84,3 +87,11 @@ def no_prerequisites(monkeypatch):
     are not about it."""
     for kind, spec in list(registry._FLOWS.items()):
         monkeypatch.setitem(registry._FLOWS, kind, replace(spec, waits_for=()))
+
+
+@pytest.fixture
+def order_import(connection):
+    """The connection's Order Import dataflow (with its connection loaded)."""
+    from tests.dataflows.helpers import dataflow_of
+
+    return dataflow_of(connection)

@@ -16,7 +16,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connections
 
 from connections.models import Connection
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
 from dataflows.registry import flow_specs
 from dataflows.services import connection_synchronize, dataflows_create_for_connection
 from dataflows.services.queueing import _enqueue_run as real_enqueue_run
@@ -104,8 +104,8 @@ def test_a_real_worker_executes_a_scheduled_run_end_to_end(
         ctx.progress(done=2, total=2)
         ctx.save_cursor({"date_modified": "2024-05-01T10:00:00+00:00"})
 
-    register_flow(Kind.ORDER_IMPORT, tiny_flow)
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    register_flow("order_import", tiny_flow)
+    dataflow = Dataflow.objects.get(connection=connection, kind="order_import")
 
     with start_worker(worker_app, pool="solo", perform_ping_check=True, shutdown_timeout=30):
         result = dataflow_scheduled_run_task.delay(dataflow.pk)
@@ -126,8 +126,8 @@ def test_a_real_worker_executes_a_scheduled_run_end_to_end(
 def test_a_real_worker_executes_a_queued_run_and_reports_a_not_implemented_kind(
     worker_app, connection, unregister_flow, fake_client
 ):
-    unregister_flow(Kind.ORDER_UPDATE)
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.ORDER_UPDATE)
+    unregister_flow("order_update")
+    dataflow = Dataflow.objects.get(connection=connection, kind="order_update")
     run = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.SYNCHRONIZE)
 
     with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
@@ -156,7 +156,13 @@ def busy_worker_app(tmp_path, monkeypatch):
         broker = "filesystem://"
         folder = tmp_path / "broker"
         folder.mkdir()
-        options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+        # A short poll: the demo's 1 s would make each hand-over wait for the next poll.
+        options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(tmp_path / "control"),
+            "polling_interval": 0.02,
+        }
     previous = get_current_app()
     queue = f"hub-test-{uuid.uuid4().hex}"
     app = Celery("integrationhub-test", set_as_current=False)
@@ -202,8 +208,10 @@ def _wait_until_no_run_is_pending(deadline_s: float) -> None:
 @pytest.mark.sandbox
 @pytest.mark.django_db(transaction=True)
 def test_synchronize_runs_every_dataflow_of_a_connection_at_once_and_all_succeed(
-    busy_worker_app, sandbox_settings, tenant
+    busy_worker_app, sandbox_settings, tenant, settings
 ):
+    # The stock push that Product Match's new links cause starts without its usual debounce.
+    settings.CATALOG_STOCK_PUSH_DEBOUNCE_S = 0
     connection = Connection.objects.create(
         tenant=tenant,
         name="Sandbox store",
@@ -214,7 +222,10 @@ def test_synchronize_runs_every_dataflow_of_a_connection_at_once_and_all_succeed
     Dataflow.objects.filter(connection=connection).update(enabled=True)
 
     with start_worker(
-        busy_worker_app, pool="threads", concurrency=4, perform_ping_check=False,
+        busy_worker_app,
+        pool="threads",
+        concurrency=4,
+        perform_ping_check=False,
         shutdown_timeout=60,
     ):
         runs = connection_synchronize(connection=connection)

@@ -1,19 +1,16 @@
-"""Recording a run's end: conditional on the run still running under its lease."""
+"""Recording a run's end: conditional on the run still running under its lease; handing over to
+the runs that wait (dataflows.services.recording)."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from dataflows import services
-from dataflows.models import Dataflow, Kind, Run
+from dataflows.context import RunDeferred
+from dataflows.models import Dataflow, Run
+from tests.dataflows.helpers import dataflow_of, queued_run, succeed
+from tests.fixtures.tenants import make_connection
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
-
-
-@pytest.fixture
-def order_import(connection):
-    return Dataflow.objects.select_related("connection").get(
-        connection=connection, kind=Kind.ORDER_IMPORT
-    )
 
 
 def test_a_run_declared_abandoned_meanwhile_never_finishes_as_succeeded(
@@ -25,7 +22,7 @@ def test_a_run_declared_abandoned_meanwhile_never_finishes_as_succeeded(
         services.runs_recover_abandoned(dataflow_id=ctx.dataflow.pk, requeue=False)
         ctx.count(created=3)
 
-    register_flow(Kind.ORDER_IMPORT, flow)
+    register_flow("order_import", flow)
     run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.SCHEDULE)
 
     run = services.run_execute(run_id=run.pk)
@@ -47,8 +44,8 @@ def test_recording_the_end_survives_a_dropped_database_connection(
     from django.db import OperationalError
     from django.db.models import QuerySet
 
-    register_flow(Kind.ORDER_IMPORT, lambda ctx: ctx.count(created=1))
-    dataflow = Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    register_flow("order_import", lambda ctx: ctx.count(created=1))
+    dataflow = Dataflow.objects.get(connection=connection, kind="order_import")
     run = Run.objects.create(dataflow=dataflow, trigger=Run.Trigger.MANUAL)
     real_update, dropped = QuerySet.update, []
 
@@ -65,3 +62,58 @@ def test_recording_the_end_survives_a_dropped_database_connection(
     assert dropped and run.status == Run.Status.SUCCEEDED and run.created == 1
     dataflow.refresh_from_db()
     assert dataflow.lease_run_id is None
+
+
+# ----------------------------------------------------------------------------- hand-over
+
+
+def deferring(still_blocked=None):
+    def flow(ctx):
+        raise RunDeferred("Store demo01 is busy.", countdown=30, still_blocked=still_blocked)
+
+    return flow
+
+
+def test_a_deferred_run_is_sent_again_as_soon_as_another_run_of_its_connection_ends(
+    order_import, tenant, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
+):
+    stock = dataflow_of(order_import.connection, "full_stock_update")
+    register_flow("full_stock_update", deferring())
+    register_flow("order_import", succeed)
+    with django_capture_on_commit_callbacks(execute=True):
+        deferred = services.run_execute(run_id=queued_run(stock).pk)
+    assert (deferred.status, deferred.deferred) == (Run.Status.QUEUED, True)
+    assert enqueued.sends == [(deferred.pk, 30)]  # the safety net
+    assert "starts again when the run it waits for ends" in deferred.log_entries.get().message
+
+    elsewhere = dataflow_of(make_connection(tenant, store_hash="other9"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_execute(run_id=queued_run(elsewhere).pk)
+    assert enqueued == [deferred.pk]  # another connection's end is no news for it
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_execute(run_id=queued_run(order_import).pk)
+    assert enqueued.sends[-1] == (deferred.pk, None)
+
+    register_flow("full_stock_update", succeed)
+    run = services.run_execute(run_id=deferred.pk)
+    assert (run.status, run.deferred) == (Run.Status.SUCCEEDED, False)
+
+
+def test_a_deferred_run_whose_blocker_ended_meanwhile_is_sent_again_at_once(
+    order_import, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
+):
+    register_flow("order_import", deferring(still_blocked=lambda: False))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_execute(run_id=queued_run(order_import).pk)
+    assert run.status == Run.Status.QUEUED
+    assert sorted(enqueued.sends, key=str) == [(run.pk, 30), (run.pk, None)]
+
+
+def test_a_deferred_run_still_blocked_waits_for_the_hand_over(
+    order_import, register_flow, fake_client, enqueued, django_capture_on_commit_callbacks
+):
+    register_flow("order_import", deferring(still_blocked=lambda: True))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_execute(run_id=queued_run(order_import).pk)
+    assert enqueued.sends == [(run.pk, 30)]

@@ -8,14 +8,14 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from dataflows import tasks
-from dataflows.models import Dataflow, Kind, LogEntry, Run
+from dataflows.models import Dataflow, LogEntry, Run
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
 
 
 @pytest.fixture
 def order_import(connection):
-    return Dataflow.objects.get(connection=connection, kind=Kind.ORDER_IMPORT)
+    return Dataflow.objects.get(connection=connection, kind="order_import")
 
 
 def counting_flow(ctx):
@@ -25,7 +25,7 @@ def counting_flow(ctx):
 def test_the_run_task_executes_the_run_and_returns_its_status(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, counting_flow)
+    register_flow("order_import", counting_flow)
     run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.SYNCHRONIZE)
 
     result = tasks.run_execute_task.apply(args=[run.pk])
@@ -38,7 +38,7 @@ def test_the_run_task_executes_the_run_and_returns_its_status(
 def test_the_scheduled_task_runs_the_dataflow_and_returns_the_run_id(
     order_import, register_flow, fake_client
 ):
-    register_flow(Kind.ORDER_IMPORT, counting_flow)
+    register_flow("order_import", counting_flow)
 
     run_id = tasks.dataflow_scheduled_run_task.apply(args=[order_import.pk]).get()
 
@@ -102,3 +102,71 @@ def test_the_tasks_are_registered_under_the_names_beat_uses():
         "dataflows.tasks.logs_purge_task",
     ):
         assert name in app.tasks
+
+
+def _queue_of(name, args=()):
+    from integrationhub.celery import app
+
+    return app.amqp.router.route({}, name, args=args, kwargs={})["queue"].name
+
+
+def test_run_tasks_go_to_their_flow_queue_and_maintenance_tasks_to_maintenance(connection):
+    dataflows = {df.kind: df for df in Dataflow.objects.filter(connection=connection)}
+    run = Run.objects.create(dataflow=dataflows["order_update"], trigger=Run.Trigger.MANUAL)
+
+    assert _queue_of("dataflows.tasks.run_execute_task", (run.pk,)) == "shipments"
+    for kind, queue in (
+        ("order_import", "orders"),
+        ("product_match", "catalog"),
+        ("full_stock_update", "stock"),
+    ):
+        scheduled = _queue_of("dataflows.tasks.dataflow_scheduled_run_task", (dataflows[kind].pk,))
+        assert scheduled == queue, kind
+    for name in (
+        "dataflows.tasks.runs_sweep_task",
+        "dataflows.tasks.logs_purge_task",
+        "connections.tasks.connection_delete_task",
+    ):
+        assert _queue_of(name) == "maintenance", name
+    # A run that is gone by the time it is sent still reaches a worker (the default queue).
+    assert _queue_of("dataflows.tasks.run_execute_task", (424242,)) == "default"
+
+
+def test_a_scheduled_run_that_crashes_before_it_is_recorded_leaves_a_failed_run(
+    order_import, monkeypatch
+):
+    from django.db import OperationalError
+
+    def crash(*, dataflow_id):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("dataflows.services.dataflow_run_scheduled", crash)
+
+    run_id = tasks.dataflow_scheduled_run_task.apply(args=[order_import.pk]).get()
+
+    run = Run.objects.get(pk=run_id)
+    assert (run.dataflow_id, run.trigger, run.status) == (
+        order_import.pk,
+        Run.Trigger.SCHEDULE,
+        Run.Status.FAILED,
+    )
+    assert run.error_message == (
+        "Not started: the scheduled run crashed before it started: OperationalError: "
+        "database is locked"
+    )
+    assert run.finished_at is not None
+
+
+def test_a_run_task_that_crashes_ends_its_run_failed(order_import, monkeypatch):
+    run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.SYNCHRONIZE)
+
+    def crash(*, run_id):
+        raise RuntimeError("no such table: dataflows_run")
+
+    monkeypatch.setattr("dataflows.services.run_execute", crash)
+
+    assert tasks.run_execute_task.apply(args=[run.pk]).get() == Run.Status.FAILED
+    run.refresh_from_db()
+    assert run.error_message == (
+        "Not started: the task crashed: RuntimeError: no such table: dataflows_run"
+    )

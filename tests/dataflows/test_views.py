@@ -4,7 +4,7 @@
 import pytest
 from django.urls import reverse
 
-from dataflows.models import Kind, Run
+from dataflows.models import Run
 from tests.connections.conftest import as_role, no_tasks  # noqa: F401  (fixtures)
 from tests.connections.screens import (
     ROLES,
@@ -14,7 +14,7 @@ from tests.connections.screens import (
 
 @pytest.mark.parametrize("role", ROLES)
 def test_dataflow_save_by_role(as_role, role, connection):
-    dataflow = connection.dataflows.get(kind=Kind.CHANGED_PRODUCT_MATCH)
+    dataflow = connection.dataflows.get(kind="changed_product_match")
     prefix = f"df{dataflow.pk}"
     response = as_role(role).post(
         reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
@@ -31,7 +31,7 @@ def test_dataflow_save_by_role(as_role, role, connection):
 
 
 def test_dataflow_save_rejects_an_unoffered_interval(operator, connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     prefix = f"df{dataflow.pk}"
     client = client_for(operator)
     response = client.post(
@@ -58,7 +58,7 @@ def test_dataflow_of_another_connection_is_404(manager, connection, other_connec
 
 @pytest.mark.parametrize("role", ROLES)
 def test_run_now_by_role(as_role, role, connection, no_tasks):
-    dataflow = connection.dataflows.get(kind=Kind.FULL_STOCK_UPDATE)
+    dataflow = connection.dataflows.get(kind="full_stock_update")
     response = as_role(role).post(reverse("dataflow-run-now", args=[connection.pk, dataflow.pk]))
     if role in ("manager", "operator"):
         assert response["Location"] == reverse("connection-runs", args=[connection.pk])
@@ -77,7 +77,7 @@ def test_dataflows_tab_for_viewer_is_read_only(viewer, connection):
 
 
 def test_the_order_import_row_sets_its_created_within_days_option(manager, connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     client = client_for(manager)
     html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
     assert html.count(f'name="df{dataflow.pk}-created_within_days"') == 1
@@ -95,7 +95,7 @@ def test_the_order_import_row_sets_its_created_within_days_option(manager, conne
 
 
 def test_a_bad_created_within_days_is_refused_saying_why(manager, connection):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     prefix = f"df{dataflow.pk}"
     response = client_for(manager).post(
         reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
@@ -110,7 +110,7 @@ def test_a_bad_created_within_days_is_refused_saying_why(manager, connection):
 
 def test_an_operator_cannot_change_the_created_within_days_option(operator, connection):
     """Options are manager settings (connections.access.NEEDS), on the screen as in the API."""
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     prefix = f"df{dataflow.pk}"
     response = client_for(operator).post(
         reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
@@ -124,7 +124,7 @@ def test_an_operator_cannot_change_the_created_within_days_option(operator, conn
 def test_an_operator_still_switches_a_flow_with_options_whose_inputs_are_read_only(
     operator, connection
 ):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     dataflow.options = {"created_within_days": 30}
     dataflow.save(update_fields=["options"])
     client = client_for(operator)

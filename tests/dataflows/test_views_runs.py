@@ -4,7 +4,7 @@
 import pytest
 from django.urls import reverse
 
-from dataflows.models import Kind, LogEntry, Run
+from dataflows.models import LogEntry, Run
 from tests.connections.conftest import run  # noqa: F401  (fixtures)
 from tests.connections.screens import (
     client_for,
@@ -13,7 +13,7 @@ from tests.connections.screens import (
 
 def test_runs_tab_filters_and_live_fragment(manager, connection, run):
     done = Run.objects.create(
-        dataflow=connection.dataflows.get(kind=Kind.PRODUCT_MATCH),
+        dataflow=connection.dataflows.get(kind="product_match"),
         trigger=Run.Trigger.SCHEDULE,
         status=Run.Status.FAILED,
         error_message="Product Match is not implemented yet; the run did nothing.",
@@ -53,7 +53,7 @@ def test_run_detail_shows_log_entries(manager, connection, run):
     "search, encoded", [("#123", "q=%23123"), ("Smith & Sons", "q=Smith+%26+Sons")]
 )
 def test_the_runs_pager_keeps_the_search_encoded(manager, connection, search, encoded):
-    dataflow = connection.dataflows.get(kind=Kind.ORDER_IMPORT)
+    dataflow = connection.dataflows.get(kind="order_import")
     Run.objects.bulk_create(
         Run(
             dataflow=dataflow,
@@ -72,7 +72,7 @@ def test_the_runs_pager_keeps_the_search_encoded(manager, connection, search, en
 
 def test_a_run_is_found_by_its_number(manager, connection, run):
     other = Run.objects.create(
-        dataflow=connection.dataflows.get(kind=Kind.PRODUCT_MATCH), trigger=Run.Trigger.MANUAL
+        dataflow=connection.dataflows.get(kind="product_match"), trigger=Run.Trigger.MANUAL
     )
     response = client_for(manager).get(
         reverse("connection-runs", args=[connection.pk]), {"q": f"#{run.pk}"}

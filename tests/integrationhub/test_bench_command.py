@@ -16,6 +16,7 @@ GROUPS = {
     "product_match",
     "full_stock_update",
     "changed_stock_update",
+    "quotes",
 }
 
 
@@ -24,7 +25,7 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
 
     call_command(
         "bench", orders=[300], quota=1000, window_ms=1000, catalog_products=300,
-        stock_skus=[1000], stdout=out,
+        stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, stdout=out,
     )  # fmt: skip
 
     figures = json.loads(out.getvalue())

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
+from checkout.benchmarks import quotes
 from connections.bigcommerce.sandbox.process import SandboxProcess
 from orders.benchmarks import order_import
 
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         parser.add_argument("--catalog-products", type=int, default=10000)
         parser.add_argument("--catalog-variants", type=int, default=3)
         parser.add_argument("--stock-skus", type=int, nargs="+", default=[20000, 100000])
+        # Checkout quotes: latency under concurrent load through gunicorn (--quotes-seconds 5
+        # for a shorter run).
+        parser.add_argument("--quotes-clients", type=int, default=20)
+        parser.add_argument("--quotes-seconds", type=float, default=30)
 
     def handle(
         self,
@@ -80,6 +85,9 @@ class Command(BaseCommand):
                 window_ms=window_ms,
                 latency_ms=latency_ms,
             )
+        )
+        figures["quotes"] = quotes.figures(
+            clients=options["quotes_clients"], seconds=options["quotes_seconds"]
         )
         self.stdout.write(json.dumps(figures, indent=2))
 

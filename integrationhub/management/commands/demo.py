@@ -193,3 +193,24 @@ def seed_demo_data(connection: Connection) -> None:
     )
     run(ORDER_IMPORT)
     run(FULL_STOCK_UPDATE)
+    seed_demo_checkout(connection)
+
+
+def seed_demo_checkout(connection: Connection) -> None:
+    """Two delivery options for the Checkout tab (and its preview) to show."""
+    from datetime import time
+
+    from checkout.services import checkout_settings_update, delivery_option_create
+
+    checkout_settings_update(connection=connection, rates={"USD": "1.08", "GBP": "0.85"})
+    delivery_option_create(
+        connection=connection, code="STANDARD", display_name="Standard delivery",
+        carrier="DHL", pricing="weight", bands=[["2", "4.95"], ["10", "7.95"], ["30", "12.95"]],
+        free_above="100", countries=["DE", "NL", "BE", "AT"], cutoff=time(16), transit_min=1,
+        transit_max=3,
+    )  # fmt: skip
+    delivery_option_create(
+        connection=connection, code="EXPRESS", display_name="Next-day express", carrier="UPS",
+        pricing="flat", price="12.50", countries=["DE", "NL"], cutoff=time(12), transit_min=1,
+        transit_max=1, needs_stock=True,
+    )  # fmt: skip
