@@ -43,6 +43,11 @@ NEEDS = {
     "product.update": OPERATE,
     "stock.set": OPERATE,
     "product_import.settings": MANAGE,
+    "checkout.settings": MANAGE,
+    "checkout.key_rotate": MANAGE,
+    "checkout.option_create": MANAGE,
+    "checkout.option_update": MANAGE,
+    "checkout.option_delete": MANAGE,
 }
 _RANK = {VIEW: 0, OPERATE: 1, MANAGE: 2}
 

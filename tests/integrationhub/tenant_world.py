@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from catalog.models import Product, ProductImportSettings, ProductLink
+from checkout.models import CheckoutSettings, DeliveryOption
 from connections.models import Connection, Membership, SavedListView, Tenant
 from dataflows.models import Dataflow, LogEntry, Run
 from orders.models import Order, OrderError, OrderFetchRequest, OrderLine, Shipment
@@ -35,6 +36,7 @@ class World:
     error: OrderError
     run: Run
     saved_view: SavedListView
+    option: DeliveryOption
     users: dict = field(default_factory=dict)
 
     @property
@@ -50,6 +52,7 @@ class World:
             self.connection.store_hash,
             self.product.sku,
             self.saved_view.name,
+            self.option.display_name,
         ]
 
 
@@ -74,7 +77,15 @@ def tenant_world(name: str, *, store_hash: str, sku: str, order_base: int) -> Wo
     saved_view = SavedListView.objects.create(
         user=users["manager"], name=f"{name} view", filters={"q": store_hash}
     )
-    return World(tenant, connection, product, order, error, run, saved_view, users)
+    option = DeliveryOption.objects.create(
+        connection=connection,
+        code=f"{store_hash}-standard",
+        display_name=f"{name} delivery",
+        carrier="DHL",
+        countries=["NL"],
+        cutoff="15:00",
+    )
+    return World(tenant, connection, product, order, error, run, saved_view, option, users)
 
 
 def tenant_snapshot(tenant: Tenant) -> dict:
@@ -96,6 +107,8 @@ def tenant_snapshot(tenant: Tenant) -> dict:
         "fetch_requests": OrderFetchRequest.objects.filter(connection__in=connections),
         "shipments": Shipment.objects.filter(order__connection__in=connections),
         "saved_views": SavedListView.objects.filter(user__memberships__tenant=tenant),
+        "checkout_settings": CheckoutSettings.objects.filter(connection__in=connections),
+        "delivery_options": DeliveryOption.objects.filter(connection__in=connections),
     }
     return {
         name: [model_to_dict(row) for row in queryset.order_by("pk")]

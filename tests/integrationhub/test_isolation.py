@@ -21,7 +21,7 @@ from tests.integrationhub.tenant_world import tenant_snapshot, tenant_world, url
 METHODS = ["get", "post", "put", "patch", "delete"]
 REQUESTERS = ["viewer", "operator", "manager", "token", "anonymous"]
 #: Keyword arguments naming one object (of tenant B): their presence makes a URL "B's".
-OBJECT_KWARGS = {"pk", "connection_pk", "dataflow_pk", "run_pk", "object_id", "id"}
+OBJECT_KWARGS = {"pk", "connection_pk", "dataflow_pk", "run_pk", "object_id", "id", "option_id"}
 #: Values tried for the other keyword arguments (each is a separate URL).
 VALUES = {
     "action": ["enable", "disable", "delete", "synchronize", "retry", "ignore"],
@@ -83,6 +83,8 @@ def _urls(route: str, pattern, b) -> list[str]:
             fixed[param] = b.dataflow.pk
         elif param == "run_pk":
             fixed[param] = b.run.pk
+        elif param == "option_id":
+            fixed[param] = b.option.pk
     free = [p for p in params if p not in fixed]
     for param in free:
         assert param in VALUES, f"{route}: no value to try for <{param}>; add one to VALUES"
