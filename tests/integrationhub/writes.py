@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from orders.models import OrderError
 from tests.integrationhub.tenant_world import World
 
 
@@ -313,6 +314,19 @@ WRITES = [
         "order_error.retry",
         lambda w: "/api/v1/order-errors/retry/",
         lambda w: {"connection": w.connection.pk},
+        api=True,
+    ),
+    # A selection by connection that matches no error still needs the role.
+    Write(
+        "order-error-bulk-ignore",
+        "post",
+        "order_error.ignore",
+        lambda w: "/api/v1/order-errors/ignore/",
+        lambda w: {
+            "connection": w.connection.pk,
+            "code": next(code for code in OrderError.Code.values if code != w.error.code),
+            "reason": "Handled by phone",
+        },
         api=True,
     ),
 ]
