@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo and the benchmarks run locally on the repository's public development keys.
+demo: export HUB_INSECURE_DEV_KEYS = true
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo --port $(DEMO_PORT)
@@ -23,6 +25,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+bench: export HUB_INSECURE_DEV_KEYS = true
 bench: $(STAMP)
 	$(BIN)/python manage.py bench
 

@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from connections import services, signals
-from connections.models import CONNECTION_SETTINGS_FIELDS, Connection, Membership, Tenant
+from connections.audit import Action, audit_record
+from connections.models import (
+    CONNECTION_SETTINGS_FIELDS,
+    AuditEvent,
+    Connection,
+    Membership,
+    Tenant,
+)
 
 
 def is_hub_staff(request) -> bool:
@@ -236,6 +243,35 @@ class ConnectionAdmin(HubStaffAdmin):
         obj.save()
         if not change:  # the layers above add their parts (the engine: the dataflows)
             signals.connection_created.send(sender=Connection, connection=obj)
+            audit_record(
+                action=Action.CREATED,
+                connection=obj,
+                user=request.user,
+                details={"store_hash": obj.store_hash, "name": obj.name, "by": "admin"},
+            )
+            return
+        credentials = [f for f in ("store_hash", "client_id") if f in form.changed_data]
+        if form.data.get(form.add_prefix("access_token"), "").strip():
+            credentials.append("access_token")
+        if credentials:
+            audit_record(
+                action=Action.CREDENTIALS_CHANGED,
+                connection=obj,
+                user=request.user,
+                details={"changed": credentials, "store_hash": obj.store_hash, "by": "admin"},
+            )
+        changed = [
+            f
+            for f in form.changed_data
+            if f not in ("store_hash", "client_id", "access_token", "check_credentials")
+        ]
+        if changed:
+            audit_record(
+                action=Action.SETTINGS_CHANGED,
+                connection=obj,
+                user=request.user,
+                details={f: {"to": form.cleaned_data.get(f)} for f in changed} | {"by": "admin"},
+            )
 
     # Deleting: mark Deleting… and remove in the background, in batches (as the screens do).
     def get_deleted_objects(self, objs, request):
@@ -244,7 +280,7 @@ class ConnectionAdmin(HubStaffAdmin):
 
     def delete_model(self, request, obj):
         if obj.status != Connection.Status.DELETING:
-            services.connection_delete_start(connection=obj)
+            services.connection_delete_start(connection=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -269,3 +305,28 @@ class ConnectionAdmin(HubStaffAdmin):
     @admin.action(description="DISABLE: make inactive and stop the schedules")
     def disable(self, request, queryset):
         self._set_active(request, queryset, False)
+
+
+# ----------------------------------------------------------------------------- audit trail
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyHubStaffAdmin):
+    """The audit trail, as written by connections.audit.audit_record: read only."""
+
+    list_display = ["created_at", "tenant", "connection_name", "actor_name", "action"]
+    list_filter = ["action", "tenant"]
+    search_fields = ["connection_name", "actor_name", "tenant__name"]
+    list_select_related = ["tenant"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "tenant",
+        "connection",
+        "connection_name",
+        "actor",
+        "actor_name",
+        "action",
+        "details",
+    ]
+    readonly_fields = fields

@@ -146,7 +146,7 @@ class ConnectionViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     def destroy(self, request, pk=None):
         connection = self.get_object()
         if connection.status != Connection.Status.DELETING:
-            services.connection_delete_start(connection=connection)
+            services.connection_delete_start(connection=connection, user=request.user)
         return self._output(connection, status_code=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

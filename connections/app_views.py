@@ -1,16 +1,15 @@
 """BigCommerce single-click app install: the callbacks BigCommerce calls (mounted at
 /bigcommerce/).
 
-* ``auth``: a manager of the current tenant installs the app; the code is exchanged for the
-  store's token and the tenant's connection to the store is created (or, when the tenant already
-  has one, gets the new token and is enabled again). Everything that can refuse the install
-  without spending the one-time code (sign-in, role, settings, another tenant's active
-  connection) is checked before the exchange; after it, the connection is saved whole or not at
-  all.
+* ``auth``: the install, in connections.app_install (confirmed in the hub before the code is
+  spent).
 * ``load``: the merchant opens the app in the control panel; a hub user who may see the store's
   connection is taken to it, anyone else is told how to sign in.
 * ``uninstall``: the app's connections to the store are disabled (schedules stop) and their
   token, which BigCommerce has revoked, is wiped. ``remove_user``: nothing to do.
+  A signed payload works once, at one callback (its ``jti`` is remembered until it expires).
+
+Every callback is limited per client IP (``BIGCOMMERCE_APP_CALLBACK_RATE`` requests a minute).
 
 BigCommerce shows these pages inside its control panel (an iframe), where the hub's session
 cookie is usually not sent and the hub's other pages refuse to be framed: there the pages
@@ -21,240 +20,20 @@ Never logged: the code, the client secret, the token, the signed payload.
 from __future__ import annotations
 
 import logging
-from functools import wraps
-from urllib.parse import urlencode
+from datetime import UTC, datetime
 
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from . import services as connection_services
+from . import app_services
+from .app_pages import frameable, in_frame, login_url, problem, throttled
 from .bigcommerce import app as bc_app
 from .models import Connection
-from .selectors import connection_active_for_store, connections_visible_to, membership_for
+from .selectors import connections_visible_to
 
 logger = logging.getLogger(__name__)
-
-FRAME_ANCESTORS = "frame-ancestors 'self' https://*.bigcommerce.com https://*.mybigcommerce.com"
-
-
-def _frameable(view):
-    """BigCommerce shows the callbacks in its control panel: allow that framing, and only it."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.setdefault("Content-Security-Policy", FRAME_ANCESTORS)
-        return response
-
-    return xframe_options_exempt(wrapper)
-
-
-def _in_frame(request) -> bool:
-    return request.headers.get("Sec-Fetch-Dest", "") == "iframe"
-
-
-def _problem(request, *, status: int, title: str, text: str, hints=(), **extra) -> HttpResponse:
-    context = {
-        "title": title,
-        "text": text,
-        "hints": [h for h in hints if h],
-        "framed": _in_frame(request),
-        **extra,
-    }
-    return render(request, "connections/app_error.html", context, status=status)
-
-
-def _login_url(request) -> str:
-    return f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}"
-
-
-# ----------------------------------------------------------------------------- writes
-
-
-# ----------------------------------------------------------------------------- auth
-
-
-def _install_problem(request, exc: ValidationError, *, spent: bool) -> HttpResponse:
-    hints = []
-    if spent:
-        hints.append(
-            "BigCommerce has issued the token, but the hub discarded it. Once the cause is "
-            "fixed, uninstall the app in the store's control panel (Apps › My Apps) and "
-            "install it again."
-        )
-    else:
-        hints.append("Once the cause is fixed, reload this page or install the app again.")
-    return _problem(
-        request,
-        status=409,
-        title="The store was not connected",
-        text=" ".join(exc.messages),
-        hints=hints,
-    )
-
-
-@never_cache
-@_frameable
-@require_http_methods(["GET", "POST"])
-def auth_callback(request):
-    """``GET /bigcommerce/auth?code=…&scope=…&context=stores/{hash}&account_uuid=…``.
-
-    POST (from the refusal page) only makes another of the user's tenants current and comes
-    back to the same link."""
-    user = request.user
-    if not user.is_authenticated:
-        if _in_frame(request):
-            return render(
-                request,
-                "connections/app_signin.html",
-                {"login_url": _login_url(request), "installing": True},
-            )
-        return redirect_to_login(request.get_full_path())
-
-    tenancy = request.tenancy
-    if request.method == "POST":
-        wanted = request.POST.get("tenant", "")
-        tenant = next((t for t in tenancy.tenants if str(t.pk) == wanted), None)
-        if tenant is None:
-            raise Http404("No such tenant.")
-        tenancy.switch(tenant)
-        return redirect(request.get_full_path())
-
-    code = request.GET.get("code", "").strip()
-    scope = request.GET.get("scope", "").strip()
-    context = request.GET.get("context", "").strip()
-    try:
-        store_hash = bc_app.store_hash_from_context(context)
-    except ValueError:
-        store_hash = ""
-    if not code or not store_hash:
-        return _problem(
-            request,
-            status=400,
-            title="This install link is incomplete",
-            text="BigCommerce opens this page with a code and the store (context=stores/…); "
-            "this link lacks them.",
-            hints=["Install the app from the store's control panel (Apps › My Apps)."],
-        )
-
-    tenant = tenancy.tenant
-    if tenant is None:
-        return _problem(
-            request,
-            status=403,
-            title="You belong to no tenant",
-            text="A store is connected to a tenant of the hub, and your user belongs to none.",
-            hints=["Ask a manager of your tenant to add you, or to install the app."],
-        )
-    if not tenancy.can_manage:
-        managed = [
-            t
-            for t in tenancy.tenants
-            if t.pk != tenant.pk
-            and (m := membership_for(user=user, tenant=t)) is not None
-            and m.can_manage
-        ]
-        return _problem(
-            request,
-            status=403,
-            title="Only a manager can connect a store",
-            text=f"Your role in tenant “{tenant.name}” does not allow connecting stores.",
-            hints=[
-                "Ask a manager of this tenant to install the app."
-                if not managed
-                else "Install into another tenant that you manage:"
-            ],
-            managed_tenants=managed,
-        )
-
-    try:
-        credentials = bc_app.app_credentials()
-    except bc_app.AppNotConfigured as exc:
-        logger.error("BigCommerce app install refused: %s", exc)
-        return _problem(
-            request,
-            status=503,
-            title="The hub's BigCommerce app is not set up",
-            text=str(exc),
-            hints=["Ask the hub's administrator to set them, then install the app again."],
-        )
-
-    # Refuse now, before the one-time code is spent, what would refuse the save anyway.
-    other = connection_active_for_store(store_hash=store_hash)
-    if other is not None and other.tenant_id != tenant.pk:
-        try:
-            connection_services.connection_ensure_store_free(user=user, store_hash=store_hash)
-        except ValidationError as exc:
-            return _install_problem(request, exc, spent=False)
-
-    redirect_uri = settings.BIGCOMMERCE_APP_CALLBACK_URL or request.build_absolute_uri(request.path)
-    try:
-        grant = bc_app.exchange_code(
-            code=code,
-            scope=scope,
-            context=context,
-            redirect_uri=redirect_uri,
-            credentials=credentials,
-        )
-    except bc_app.InstallError as exc:
-        logger.warning("BigCommerce app install on store %s failed: %s", store_hash, exc.message)
-        return _problem(
-            request,
-            status=502 if exc.transient else 400,
-            title="BigCommerce did not give the hub access to the store",
-            text=exc.message,
-            hints=[exc.hint, "Nothing was saved."],
-        )
-
-    try:
-        connection, created = connection_services.connection_install_from_app(
-            tenant=tenant,
-            user=user,
-            store_hash=grant.store_hash,
-            access_token=grant.access_token,
-            client_id=credentials.client_id,
-        )
-    except ValidationError as exc:
-        logger.warning(
-            "BigCommerce app install on store %s for tenant %s refused: %s",
-            store_hash,
-            tenant.pk,
-            " ".join(exc.messages),
-        )
-        return _install_problem(request, exc, spent=True)
-
-    logger.info(
-        "BigCommerce app installed on store %s by user %s: connection %s %s in tenant %s",
-        store_hash,
-        user.pk,
-        connection.pk,
-        "created" if created else "updated",
-        tenant.pk,
-    )
-    text = (
-        f"Store “{connection.store_name or store_hash}” is connected to tenant “{tenant.name}” "
-        f"as “{connection.name}”"
-        + (". Its dataflows are scheduled." if created else ", with the new token; it is active.")
-    )
-    if _in_frame(request):
-        return render(
-            request,
-            "connections/app_installed.html",
-            {"connection": connection, "created": created, "text": text},
-        )
-    messages.success(request, text)
-    return redirect("connection-detail", pk=connection.pk)
-
-
-# ----------------------------------------------------------------------------- signed callbacks
 
 
 def _verified(request, callback: str, *, html: bool):
@@ -264,7 +43,7 @@ def _verified(request, callback: str, *, html: bool):
     except bc_app.AppNotConfigured as exc:
         logger.error("BigCommerce %s callback refused: %s", callback, exc)
         if html:
-            return None, _problem(
+            return None, problem(
                 request,
                 status=503,
                 title="The hub's BigCommerce app is not set up",
@@ -275,10 +54,15 @@ def _verified(request, callback: str, *, html: bool):
         payload = bc_app.verify_signed_payload(
             request.GET.get("signed_payload_jwt"), credentials=credentials
         )
-    except bc_app.InvalidSignedPayload as exc:
+        app_services.signed_payload_use(
+            jti=payload.jti,
+            callback=callback,
+            expires_at=datetime.fromtimestamp(payload.expires_at + bc_app.JWT_LEEWAY_S, tz=UTC),
+        )
+    except (bc_app.InvalidSignedPayload, app_services.SignedPayloadReused) as exc:
         logger.warning("BigCommerce %s callback refused: %s", callback, exc)
         if html:
-            return None, _problem(
+            return None, problem(
                 request,
                 status=403,
                 title="This request does not come from BigCommerce",
@@ -292,7 +76,8 @@ def _verified(request, callback: str, *, html: bool):
 
 
 @never_cache
-@_frameable
+@frameable
+@throttled("load")
 @require_GET
 def load_callback(request):
     """``GET /bigcommerce/load?signed_payload_jwt=…``: the merchant opens the app."""
@@ -308,7 +93,7 @@ def load_callback(request):
             key=lambda c: (current is None or c.tenant_id != current.pk, not c.is_active, c.pk),
             default=None,
         )
-    if connection is not None and not _in_frame(request):
+    if connection is not None and not in_frame(request):
         return redirect("connection-detail", pk=connection.pk)
     return render(
         request,
@@ -316,20 +101,21 @@ def load_callback(request):
         {
             "store_hash": payload.store_hash,
             "connection": connection,
-            "login_url": _login_url(request),
-            "framed": _in_frame(request),
+            "login_url": login_url(request),
+            "framed": in_frame(request),
         },
     )
 
 
 @never_cache
+@throttled("uninstall")
 @require_GET
 def uninstall_callback(request):
     """``GET /bigcommerce/uninstall?signed_payload_jwt=…``: answered fast, 200 when done."""
     payload, refusal = _verified(request, "uninstall", html=False)
     if refusal is not None:
         return refusal
-    changed = connection_services.connections_uninstall_app(
+    changed = app_services.connections_uninstall_app(
         store_hash=payload.store_hash, client_id=bc_app.app_credentials().client_id
     )
     logger.info(
@@ -341,6 +127,7 @@ def uninstall_callback(request):
 
 
 @never_cache
+@throttled("remove_user")
 @require_GET
 def remove_user_callback(request):
     """``GET /bigcommerce/remove_user?signed_payload_jwt=…``: hub users are not BigCommerce

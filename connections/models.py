@@ -216,3 +216,60 @@ class ListPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.list_key}"
+
+
+# --- Who did what to a connection (the audit trail) and which signed payloads were used.
+
+
+class AuditEvent(models.Model):
+    """One change to a connection or a tenant's app install, by whom; never a secret."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        CREDENTIALS_CHANGED = "credentials_changed", "Changed the credentials"
+        SETTINGS_CHANGED = "settings_changed", "Changed the settings"
+        ENABLED = "enabled", "Enabled"
+        DISABLED = "disabled", "Disabled"
+        SYNCHRONIZED = "synchronized", "Synchronized"
+        DELETED = "deleted", "Deleted"
+        ERROR_IGNORED = "error_ignored", "Ignored an error"
+        APP_INSTALLED = "app_installed", "Installed the BigCommerce app"
+        APP_UNINSTALLED = "app_uninstalled", "Uninstalled the BigCommerce app"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
+    # Kept when the connection is deleted: its name says what the event was about.
+    connection = models.ForeignKey(
+        Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    connection_name = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The actor's username, kept when the user is deleted; "" for BigCommerce or the hub.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["connection", "-created_at"], name="audit_by_connection")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.connection_name} · {self.actor_name or '—'}"
+
+
+class SignedPayloadUse(models.Model):
+    """A BigCommerce signed payload already used (its ``jti``), kept until it expires: a payload
+    works once, at the callback it was used at (a load payload sits in URLs and logs)."""
+
+    jti = models.CharField(max_length=200, unique=True)
+    callback = models.CharField(max_length=32)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.callback} {self.jti}"

@@ -6,7 +6,9 @@ from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from . import signals
+from .audit import Action, audit_record
 from .bigcommerce import errors as bc_errors
+from .fields import UNREADABLE_MESSAGE
 from .models import Connection, Membership, Tenant
 from .selectors import connection_active_for_store, tenants_for_user
 
@@ -54,6 +56,8 @@ def bigcommerce_client_for(*, connection: Connection):
     """The BigCommerce client of a connection (the caller closes it)."""
     from .bigcommerce.client import BigCommerceClient
 
+    if connection.access_token_needs_reentry:
+        raise ValueError(UNREADABLE_MESSAGE)
     return BigCommerceClient(store_hash=connection.store_hash, access_token=connection.access_token)
 
 
@@ -115,12 +119,20 @@ def connection_check_credentials(
         client.close()
 
 
-def connection_ensure_store_free(*, user, store_hash: str, exclude_pk=None) -> None:
+def connection_ensure_store_free(
+    *, user, store_hash: str, exclude_pk=None, known_only: bool = False
+) -> None:
+    """Refuse a store another connection has active. ``known_only``: only when the user may
+    see that connection (before the credentials are checked: the others' stores are told
+    only to a caller who proved to hold the store's token)."""
     other = connection_active_for_store(store_hash=store_hash, exclude_pk=exclude_pk)
     if other is None:
         return
-    if user is not None and tenants_for_user(user=user).filter(pk=other.tenant_id).exists():
+    known = user is not None and tenants_for_user(user=user).filter(pk=other.tenant_id).exists()
+    if known:
         where = f"'{other.name}' of tenant '{other.tenant.name}'"
+    elif known_only:
+        return
     else:
         where = "another tenant's connection"
     raise ValidationError(
@@ -146,7 +158,6 @@ def connection_create(
 ) -> Connection:
     store_hash = store_hash.strip()
     access_token = access_token.strip()
-    connection_ensure_store_free(user=user, store_hash=store_hash)
     connection = Connection(
         tenant=tenant,
         name=name.strip(),
@@ -155,11 +166,14 @@ def connection_create(
         client_id=client_id,
         **settings_fields,
     )
+    # Credentials first: only a caller holding the store's token learns it is connected.
+    connection_ensure_store_free(user=user, store_hash=store_hash, known_only=True)
     if check_credentials:
         _apply_store_info(
             connection,
             connection_check_credentials(store_hash=store_hash, access_token=access_token),
         )
+    connection_ensure_store_free(user=user, store_hash=store_hash)
     try:
         with transaction.atomic():
             connection.save()
@@ -169,6 +183,12 @@ def connection_create(
             {"store_hash": "This store already has an active connection."}
         ) from exc
     signals.connection_created.send(sender=Connection, connection=connection)
+    audit_record(
+        action=Action.CREATED,
+        connection=connection,
+        user=user,
+        details={"store_hash": store_hash, "name": connection.name},
+    )
     return connection
 
 
@@ -206,16 +226,23 @@ def _connection_apply_update(
     *, connection: Connection, user, check_credentials: bool, **fields
 ) -> Connection:
     token = (fields.pop("access_token", "") or "").strip()
-    credentials_changed = bool(token) or (
-        "store_hash" in fields and fields["store_hash"].strip() != connection.store_hash
-    )
+    changed = {}
     for field, value in fields.items():
-        setattr(connection, field, value.strip() if isinstance(value, str) else value)
+        value = value.strip() if isinstance(value, str) else value
+        old = getattr(connection, field)
+        if old != value:
+            changed[field] = {"from": old, "to": value}
+        setattr(connection, field, value)
+    credentials = [f for f in _CREDENTIAL_FIELDS if f in changed]
+    if token and token != connection.access_token:
+        credentials.append("access_token")
     if token:
         connection.access_token = token
+    credentials_changed = bool(token) or "store_hash" in changed
+    # Credentials first: only a caller holding the store's token learns it is connected.
     if connection.is_active:
         connection_ensure_store_free(
-            user=user, store_hash=connection.store_hash, exclude_pk=connection.pk
+            user=user, store_hash=connection.store_hash, exclude_pk=connection.pk, known_only=True
         )
     if credentials_changed and check_credentials:
         _apply_store_info(
@@ -224,8 +251,31 @@ def _connection_apply_update(
                 store_hash=connection.store_hash, access_token=connection.access_token
             ),
         )
+    if connection.is_active:
+        connection_ensure_store_free(
+            user=user, store_hash=connection.store_hash, exclude_pk=connection.pk
+        )
     connection.save()
+    if credentials:
+        audit_record(
+            action=Action.CREDENTIALS_CHANGED,
+            connection=connection,
+            user=user,
+            details={"changed": credentials, "store_hash": connection.store_hash},
+        )
+    settings_changed = {f: c for f, c in changed.items() if f not in _CREDENTIAL_FIELDS}
+    if settings_changed:
+        audit_record(
+            action=Action.SETTINGS_CHANGED,
+            connection=connection,
+            user=user,
+            details=settings_changed,
+        )
     return connection
+
+
+# Changes to these are recorded as credentials (by name: the token's value never is).
+_CREDENTIAL_FIELDS = ("store_hash", "client_id")
 
 
 def connection_set_active(*, connection: Connection, active: bool, user=None) -> Connection:
@@ -245,10 +295,13 @@ def connection_set_active(*, connection: Connection, active: bool, user=None) ->
         connection.save(update_fields=["status", "updated_at"])
         signal = signals.connection_enabled if active else signals.connection_disabled
         signal.send(sender=Connection, connection=connection)
+        audit_record(
+            action=Action.ENABLED if active else Action.DISABLED, connection=connection, user=user
+        )
     return connection
 
 
-def connection_delete_start(*, connection: Connection) -> None:
+def connection_delete_start(*, connection: Connection, user=None) -> None:
     """Mark the connection Deleting… and remove it in the background, in batches."""
     from .tasks import connection_delete_task
 
@@ -256,6 +309,12 @@ def connection_delete_start(*, connection: Connection) -> None:
         connection.status = Connection.Status.DELETING
         connection.save(update_fields=["status", "updated_at"])
         signals.connection_deleting.send(sender=Connection, connection=connection)
+        audit_record(
+            action=Action.DELETED,
+            connection=connection,
+            user=user,
+            details={"store_hash": connection.store_hash},
+        )
         transaction.on_commit(lambda: connection_delete_task.delay(connection.pk))
 
 
@@ -270,64 +329,3 @@ def connection_delete(*, connection_id: int, batch_size: int = DELETE_BATCH_SIZE
         return
     signals.connection_purge.send(sender=Connection, connection=connection, batch_size=batch_size)
     connection.delete()
-
-
-# ------------------------------------------------------------------ the BigCommerce app
-
-
-def connection_install_from_app(
-    *, tenant: Tenant, user, store_hash: str, access_token: str, client_id: str
-) -> tuple[Connection, bool]:
-    """The tenant's connection to the store with the app's token: a new one named after the
-    store, or the existing one (active first) with the new token, enabled again. The token is
-    checked with the store as on SAVE; on any refusal nothing is saved. Returns (connection,
-    created)."""
-    candidates = sorted(
-        Connection.objects.filter(tenant=tenant, store_hash=store_hash).exclude(
-            status=Connection.Status.DELETING
-        ),
-        key=lambda c: (not c.is_active, -c.updated_at.timestamp()),
-    )
-    with transaction.atomic():
-        if not candidates:
-            connection = connection_create(
-                tenant=tenant,
-                name=f"BigCommerce store {store_hash}",
-                store_hash=store_hash,
-                access_token=access_token,
-                client_id=client_id,
-                user=user,
-                check_credentials=True,
-            )
-            if connection.store_name:
-                connection.name = connection.store_name
-                connection.save(update_fields=["name", "updated_at"])
-            return connection, True
-        connection = candidates[0]
-        if not connection.is_active:
-            connection_set_active(connection=connection, active=True, user=user)
-        connection_update(
-            connection=connection,
-            user=user,
-            access_token=access_token,
-            client_id=client_id,
-            check_credentials=True,
-        )
-        return connection, False
-
-
-def connections_uninstall_app(*, store_hash: str, client_id: str) -> list[Connection]:
-    """The app was uninstalled from the store: its connections there (those holding the app's
-    token, i.e. its client id) are disabled, which stops their schedules, and their revoked
-    token is wiped so that they show they need new credentials. Connections made with a store
-    API account keep working: uninstalling the app does not revoke their token."""
-    changed = []
-    for connection in Connection.objects.filter(store_hash=store_hash, client_id=client_id):
-        with transaction.atomic():
-            if connection.is_active:
-                connection_set_active(connection=connection, active=False)
-            if connection.access_token:
-                connection.access_token = ""
-                connection.save(update_fields=["access_token", "updated_at"])
-        changed.append(connection)
-    return changed

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from connections.access import REFUSED, need_for
 from connections.api import FORBIDDEN, NOT_FOUND, ServiceErrorsMixin, StandardPagination
+from connections.audit import Action, audit_record
 from connections.models import Connection
 from connections.permissions import ConnectionRolePermission, check_connection_role
 from connections.selectors import connections_visible_to
@@ -166,6 +167,12 @@ class ConnectionSynchronizeView(ServiceErrorsMixin, views.APIView):
         )
         self.check_object_permissions(request, connection)
         runs = connection_synchronize(connection=connection)
+        audit_record(
+            action=Action.SYNCHRONIZED,
+            connection=connection,
+            user=request.user,
+            details={"runs": [run.pk for run in runs]},
+        )
         runs = Run.objects.filter(pk__in=[run.pk for run in runs]).select_related("dataflow")
         return Response(
             RunOutputSerializer(runs.order_by("id"), many=True).data,

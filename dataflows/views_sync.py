@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from connections.access import connection_for_user, need_for
+from connections.audit import Action, audit_record
 from connections.views.actions import connections_refuse, connections_selected
 from connections.views.common import error_text, list_url, next_url, popup_show
 
@@ -24,6 +25,12 @@ def _synchronize(request, connections, *, back: str):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect(back)
+    audit_record(
+        action=Action.SYNCHRONIZED,
+        connection=connection,
+        user=request.user,
+        details={"runs": [run.pk for run in runs]},
+    )
     count = len(runs)
     popup_show(
         request,

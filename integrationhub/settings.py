@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from connections.keys import keys_checked
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -93,12 +95,48 @@ DEMO_ENV_FILE = VAR_DIR / "demo.env"
 if _bool("HUB_READ_DEMO_ENV", default=True) and _demo_env_is_live(DEMO_ENV_FILE):
     env.read_env(DEMO_ENV_FILE)
 
-SECRET_KEY = _read("SECRET_KEY", env.str, default="dev-only-insecure-secret-key-change-me")
 DEBUG = _bool("DEBUG", default=False)
+# The repository's public keys are accepted only in DEBUG and where HUB_INSECURE_DEV_KEYS is set
+# (`make demo`, the tests): anywhere else the hub refuses to start without real keys.
+INSECURE_DEV_KEYS = DEBUG or _bool("HUB_INSECURE_DEV_KEYS", default=False)
+SECRET_KEY = _read("SECRET_KEY", env.str, default="").strip()
+# Fernet keys for secrets at rest (access tokens), newest first; each one decrypts, the first
+# encrypts. In development they may be left out: a key is then derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in _read("FIELD_ENCRYPTION_KEYS", env.list, default=[]) if key.strip()
+]
+SECRET_KEY, FIELD_ENCRYPTION_KEYS = keys_checked(
+    secret_key=SECRET_KEY, field_keys=FIELD_ENCRYPTION_KEYS, insecure_dev_keys=INSECURE_DEV_KEYS
+)
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, default=["localhost", "127.0.0.1", "[::1]"])
-# Fernet keys for secrets at rest, newest first; empty: derived from SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = _read("FIELD_ENCRYPTION_KEYS", env.list, default=[])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
+
+# --- HTTPS (`manage.py check --deploy`). Behind a proxy that terminates TLS, it must set
+# X-Forwarded-Proto (and strip it from clients' requests) for HUB_BEHIND_TLS_PROXY.
+if _bool("HUB_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", default=False)
+# /health/ answers the container's plain-HTTP health check.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# --- Content-Security-Policy (django-csp): scripts, styles and everything else from the hub
+# itself; inline styles stay allowed (templates use style attributes), inline scripts do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,6 +152,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "csp",
     "connections",
     "dataflows",
     "catalog",
@@ -124,6 +163,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,6 +233,20 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Serve app static files without collectstatic (demo, tests); collectstatic still works.
 WHITENOISE_USE_FINDERS = True
+
+# --- Mail (password reset). EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587;
+# unset, development prints mails to the console, and elsewhere password reset is switched off
+# (its pages answer 404, the log-in page offers no link) rather than promise a mail never sent.
+# (Lower case: not a setting, so that its password never shows on a debug page.)
+email_url = _read("EMAIL_URL", env.str, default="").strip()
+if email_url:
+    globals().update(_read("EMAIL_URL", env.email_url))  # EMAIL_BACKEND, EMAIL_HOST, ...
+elif INSECURE_DEV_KEYS:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+PASSWORD_RESET_ENABLED = bool(email_url) or INSECURE_DEV_KEYS
+del email_url
+DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, default="hub@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -4,7 +4,8 @@
   access token at ``{BIGCOMMERCE_LOGIN_URL}/oauth2/token``.
 * ``verify_signed_payload`` checks the ``signed_payload_jwt`` of the load, uninstall and
   remove_user callbacks: HS256 signed with the app's client secret, audience the client id,
-  issuer ``bc``, times with a small leeway, subject ``stores/{hash}``.
+  issuer ``bc``, times (whole seconds, never strings) with a small leeway, subject
+  ``stores/{hash}``, and a ``jti`` (the hub remembers it until ``exp``: a payload works once).
 
 Nothing here logs or puts into an exception's text the code, the client secret or the token.
 """
@@ -244,6 +245,8 @@ class SignedPayload:
     owner: dict[str, Any]
     url: str
     channel_id: int | None
+    jti: str
+    expires_at: float  # the ``exp`` claim, seconds since the epoch
     claims: dict[str, Any] = field(repr=False)
 
     @property
@@ -290,7 +293,7 @@ def verify_signed_payload(
             audience=credentials.client_id,
             issuer="bc",
             leeway=leeway,
-            options={"require": ["exp", "iat", "nbf", "aud", "iss", "sub"]},
+            options={"require": ["exp", "iat", "nbf", "aud", "iss", "sub", "jti"]},
         )
     except jwt.MissingRequiredClaimError as exc:
         raise InvalidSignedPayload(f"The signed payload lacks the '{exc.claim}' claim.") from exc
@@ -299,6 +302,14 @@ def verify_signed_payload(
             if isinstance(exc, kind):
                 raise InvalidSignedPayload(reason) from exc
         raise InvalidSignedPayload("The signed payload is not valid.") from exc
+    # PyJWT reads "exp": "9999999999" as a number; BigCommerce sends numbers only.
+    for claim in ("exp", "nbf", "iat"):
+        value = claims[claim]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidSignedPayload(f"The signed payload's '{claim}' claim is not a number.")
+    jti = claims["jti"]
+    if not isinstance(jti, str) or not jti.strip() or len(jti) > 200:
+        raise InvalidSignedPayload("The signed payload's 'jti' claim is not a valid id.")
     try:
         store_hash = store_hash_from_context(claims.get("sub"))
     except ValueError as exc:
@@ -312,5 +323,7 @@ def verify_signed_payload(
         owner=owner if isinstance(owner, dict) else {},
         url=str(claims.get("url") or ""),
         channel_id=channel_id if isinstance(channel_id, int) else None,
+        jti=jti,
+        expires_at=float(claims["exp"]),
         claims=claims,
     )

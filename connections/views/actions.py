@@ -63,7 +63,7 @@ def _delete(request, connection: Connection, *, back: str):
         return render(
             request, "connections/confirm_delete.html", {"connection": connection, "back": back}
         )
-    services.connection_delete_start(connection=connection)
+    services.connection_delete_start(connection=connection, user=request.user)
     messages.success(
         request,
         f"Deleting “{connection.name}”. This can take a while; the list shows it as "

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from connections.audit import Action, audit_record
 from connections.models import Connection
 
 from ..flows.kinds import ORDER_UPDATE
@@ -67,10 +68,25 @@ def order_errors_ignore(*, errors: Iterable[OrderError], reason: str, user=None)
     pks = [e.pk for e in errors if e.resolved_at is None]
     if not pks:
         return 0
-    return OrderError.objects.filter(pk__in=pks, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(),
-        resolution=OrderError.Resolution.IGNORED,
-        resolution_note=reason,
-        resolved_by=user,
-        retry_requested_at=None,
-    )
+    with transaction.atomic():
+        ignored = OrderError.objects.select_for_update().filter(
+            pk__in=pks, resolved_at__isnull=True
+        )
+        by_connection: dict[int, list[int]] = {}
+        for pk, connection_id in ignored.values_list("pk", "connection_id"):
+            by_connection.setdefault(connection_id, []).append(pk)
+        count = ignored.update(
+            resolved_at=timezone.now(),
+            resolution=OrderError.Resolution.IGNORED,
+            resolution_note=reason,
+            resolved_by=user,
+            retry_requested_at=None,
+        )
+        for connection in Connection.objects.filter(pk__in=by_connection).select_related("tenant"):
+            audit_record(
+                action=Action.ERROR_IGNORED,
+                connection=connection,
+                user=user,
+                details={"errors": sorted(by_connection[connection.pk]), "reason": reason},
+            )
+    return count

@@ -5,7 +5,9 @@ The fixtures `app_settings` (the app's settings) and `bc` (the sandbox as BigCom
 server, with the app registered) are in conftest.py.
 """
 
+import re
 import time
+import uuid
 from urllib.parse import urlencode
 
 import jwt
@@ -31,6 +33,26 @@ def install_url(code="code-1", *, store_hash="demo01", context=None):
         "account_uuid": ACCOUNT_UUID,
     }
     return f"{reverse('bigcommerce-auth')}?{urlencode(query)}"
+
+
+def install(client, url, *, tenant=None, follow=False):
+    """Open the install link and, when the hub asks, confirm it (the POST of its page, into
+    `tenant` or the tenant the page proposes). The GET's answer when it asks nothing."""
+    shown = client.get(url)
+    page = shown.content.decode()
+    if shown.status_code != 200 or "data-app-confirm" not in page:
+        return shown
+    if tenant is None:
+        proposed = re.search(r'name="tenant" value="(\d+)"', page) or re.search(
+            r'<option value="(\d+)" selected', page
+        )
+        tenant = proposed.group(1)
+    store_hash = re.search(r'name="store_hash" value="([^"]*)"', page).group(1)
+    return client.post(
+        reverse("bigcommerce-auth"),
+        {"confirm": "yes", "store_hash": store_hash, "tenant": getattr(tenant, "pk", tenant)},
+        follow=follow,
+    )
 
 
 def client_for(user, **headers) -> Client:
@@ -64,7 +86,7 @@ def signed_payload(
         "iat": now,
         "nbf": now - 5,
         "exp": now + lifetime,
-        "jti": "2b4e7a9c-1d3f-4e5a-8b6c-7d8e9f0a1b2c",
+        "jti": str(uuid.uuid4()),  # each payload its own, as BigCommerce's
         "sub": f"stores/{store_hash}",
         "user": {"id": 9876, "email": "merchant@example.com", "locale": "en-US"},
         "owner": {"id": 9876, "email": "merchant@example.com"},

@@ -5,6 +5,7 @@ as login server; for the admin a hub staff client."""
 
 import pytest
 import responses
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from connections import services
@@ -12,6 +13,12 @@ from dataflows.models import LogEntry, Run
 from tests.connections.app_helpers import CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, SCOPE
 from tests.connections.screens import client_for
 from tests.fixtures.tenants import make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The app callbacks count requests per client IP in the cache: each test starts at 0."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -309,3 +309,20 @@ def test_a_store_whose_other_connection_is_inactive_can_be_connected(
     response = api_client_for(manager).post(LIST_URL, new_connection_payload(), format="json")
 
     assert response.status_code == 201
+
+
+def test_another_tenants_store_with_a_wrong_token_gets_the_credential_error_only(
+    fake_store, other_connection, manager
+):
+    response = api_client_for(manager).post(
+        LIST_URL,
+        new_connection_payload(store_hash=other_connection.store_hash, access_token="guess"),
+        format="json",
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert "refused this store hash and access token" in body["access_token"][0]
+    assert "store_hash" not in body
+    assert "active connection" not in response.content.decode()
+    assert Connection.objects.count() == 1

@@ -20,6 +20,7 @@ from tests.connections.app_helpers import (
     SCOPE,
     callback_url,
     client_for,
+    install,
     install_url,
     scheduled,
     signed_payload,
@@ -35,7 +36,7 @@ def test_a_manager_installing_the_app_gets_a_connection_whose_token_works_agains
     bc.register("code-1")
     client = client_for(manager)
 
-    response = client.get(install_url("code-1"))
+    response = install(client, install_url("code-1"))
 
     connection = Connection.objects.get()
     assert response.status_code == 302
@@ -59,7 +60,7 @@ def test_the_redirect_uri_is_the_called_url_when_no_callback_url_is_set(bc, app_
     app_settings.BIGCOMMERCE_APP_CALLBACK_URL = ""
     bc.register("code-derived", redirect_uri="http://testserver/bigcommerce/auth")
 
-    response = client_for(manager).get(install_url("code-derived"))
+    response = install(client_for(manager), install_url("code-derived"))
 
     assert response.status_code == 302
     assert Connection.objects.get().store_hash == "demo01"
@@ -70,7 +71,7 @@ def test_reinstalling_after_an_uninstall_gives_the_same_connection_the_new_token
     bc, tenant, manager
 ):
     bc.register("code-1")
-    client_for(manager).get(install_url("code-1"))
+    install(client_for(manager), install_url("code-1"))
     connection = Connection.objects.get()
     first_token = connection.access_token
     uninstalled = Client().get(callback_url("bigcommerce-uninstall", signed_payload()))
@@ -79,7 +80,7 @@ def test_reinstalling_after_an_uninstall_gives_the_same_connection_the_new_token
     assert not connection.is_active and connection.access_token == ""
 
     bc.register("code-2")
-    response = client_for(manager).get(install_url("code-2"))
+    response = install(client_for(manager), install_url("code-2"))
 
     assert response.status_code == 302
     assert Connection.objects.count() == 1
@@ -99,7 +100,7 @@ def test_installing_on_a_store_the_tenant_connected_with_an_api_account_updates_
     existing.save()
     bc.register("code-1")
 
-    response = client_for(manager).get(install_url("code-1"))
+    response = install(client_for(manager), install_url("code-1"))
 
     assert response.url == reverse("connection-detail", args=[existing.pk])
     assert Connection.objects.count() == 1
@@ -114,7 +115,7 @@ def test_installing_on_a_store_the_tenant_connected_with_an_api_account_updates_
 def test_a_code_bigcommerce_refuses_shows_a_clear_error_and_saves_nothing(bc, manager):
     bc.register("code-1")
 
-    response = client_for(manager).get(install_url("not-the-code"))
+    response = install(client_for(manager), install_url("not-the-code"))
 
     assert response.status_code == 400
     page = text(response)
@@ -129,9 +130,9 @@ def test_a_code_bigcommerce_refuses_shows_a_clear_error_and_saves_nothing(bc, ma
 def test_a_code_is_refused_the_second_time(bc, manager):
     bc.register("code-1")
     client = client_for(manager)
-    assert client.get(install_url("code-1")).status_code == 302
+    assert install(client, install_url("code-1")).status_code == 302
 
-    again = client.get(install_url("code-1"))
+    again = install(client, install_url("code-1"))
 
     assert again.status_code == 400
     assert "already used code" in text(again)
@@ -147,7 +148,7 @@ def _closed_port() -> int:
 def test_an_unreachable_login_server_shows_a_clear_error_and_saves_nothing(app_settings, manager):
     app_settings.BIGCOMMERCE_LOGIN_URL = f"http://127.0.0.1:{_closed_port()}"
 
-    response = client_for(manager).get(install_url())
+    response = install(client_for(manager), install_url())
 
     assert response.status_code == 502
     page = text(response)
@@ -180,7 +181,7 @@ def test_a_failing_login_server_is_explained_and_nothing_is_saved(
     app_settings.BIGCOMMERCE_LOGIN_URL = "https://login.example.test"
     with responses.RequestsMock() as mocked:
         mocked.post("https://login.example.test/oauth2/token", **answer)
-        response = client_for(manager).get(install_url())
+        response = install(client_for(manager), install_url())
         sent = mocked.calls[0].request
 
     assert response.status_code in (400, 502)
@@ -204,7 +205,7 @@ def test_a_store_check_failing_after_the_exchange_saves_nothing_and_says_to_rein
     bc.register("code-1")
     bc.force_fault("500", count=10, path="/v2/store")
 
-    response = client_for(manager).get(install_url("code-1"))
+    response = install(client_for(manager), install_url("code-1"))
 
     assert response.status_code == 409
     page = text(response)
@@ -219,7 +220,7 @@ def test_missing_app_settings_name_what_to_set_and_spend_no_code(settings, manag
     settings.BIGCOMMERCE_LOGIN_URL = "https://login.example.test"
 
     with responses.RequestsMock():  # any request to BigCommerce would fail the test
-        response = client_for(manager).get(install_url())
+        response = install(client_for(manager), install_url())
 
     assert response.status_code == 503
     page = text(response)

@@ -14,6 +14,7 @@ from tests.connections.app_helpers import (
     app_connection,
     client_for,
     framed,
+    install,
     install_url,
     text,
 )
@@ -46,7 +47,7 @@ def test_signing_in_from_the_install_link_connects_the_store(bc, manager):
         {"username": "alice", "password": "password", "next": url},
     )
     assert signed_in.url == url
-    done = client.get(url)
+    done = install(client, url)
 
     connection = Connection.objects.get()
     assert done.url == reverse("connection-detail", args=[connection.pk])
@@ -77,7 +78,7 @@ def test_the_hubs_other_pages_still_refuse_to_be_framed(db):
 def test_a_manager_inside_the_control_panel_gets_a_link_to_the_new_connection(bc, manager):
     bc.register("code-1")
 
-    response = framed(manager).get(install_url("code-1"))
+    response = install(framed(manager), install_url("code-1"))
 
     connection = Connection.objects.get()
     assert response.status_code == 200
@@ -91,19 +92,19 @@ def test_a_manager_inside_the_control_panel_gets_a_link_to_the_new_connection(bc
 def test_viewers_and_operators_cannot_install_and_the_code_stays_usable(bc, request, role, manager):
     bc.register("code-1")
 
-    response = client_for(request.getfixturevalue(role)).get(install_url("code-1"))
+    response = install(client_for(request.getfixturevalue(role)), install_url("code-1"))
 
     assert response.status_code == 403
     assert "Only a manager can connect a store" in text(response)
     assert not Connection.objects.exists()
-    assert client_for(manager).get(install_url("code-1")).status_code == 302
+    assert install(client_for(manager), install_url("code-1")).status_code == 302
     assert Connection.objects.count() == 1
 
 
 def test_a_user_of_no_tenant_is_refused(app_settings, db):
     user = get_user_model().objects.create_user(username="nobody", password="password")
 
-    response = client_for(user).get(install_url())
+    response = install(client_for(user), install_url())
 
     assert response.status_code == 403
     assert "You belong to no tenant" in text(response)
@@ -145,5 +146,5 @@ def test_a_store_another_tenant_has_active_is_refused_before_the_code_is_spent(
     assert Connection.objects.count() == 1
     other.status = Connection.Status.INACTIVE
     other.save()
-    assert client_for(manager).get(url).status_code == 302, "the code was not spent"
+    assert install(client_for(manager), url).status_code == 302, "the code was not spent"
     assert Connection.objects.filter(tenant__memberships__user=manager, status="active").exists()

@@ -11,6 +11,7 @@ from tests.connections.app_helpers import (
     CLIENT_SECRET,
     callback_url,
     client_for,
+    install,
     install_url,
     signed_payload,
 )
@@ -24,9 +25,9 @@ def test_the_code_secret_token_and_payload_never_reach_the_logs_or_pages(
     bc.register("code-ok-4411")
     client = client_for(manager)
     pages = [
-        client.get(install_url("code-wrong-5522")),
-        client.get(install_url("code-ok-4411"), follow=True),
-        client.get(install_url("code-ok-4411")),  # used twice: refused
+        install(client, install_url("code-wrong-5522")),
+        install(client, install_url("code-ok-4411"), follow=True),
+        install(client, install_url("code-ok-4411")),  # used twice: refused
     ]
     token = Connection.objects.get().access_token
     payload = signed_payload()

@@ -56,10 +56,10 @@ def test_uninstall_leaves_a_store_api_account_connection_running(app_settings, t
 
 def test_uninstall_twice_is_harmless(app_settings, tenant):
     connection = app_connection(tenant)
-    url = callback_url("bigcommerce-uninstall", signed_payload())
 
-    assert Client().get(url).status_code == 200
-    assert Client().get(url).status_code == 200
+    for _ in range(2):  # BigCommerce signs each call anew
+        url = callback_url("bigcommerce-uninstall", signed_payload())
+        assert Client().get(url).status_code == 200
 
     connection.refresh_from_db()
     assert not connection.is_active and connection.access_token == ""

@@ -341,3 +341,51 @@ def test_only_the_named_scopes_are_probed(store):
         store_hash="abc123", access_token="t", scopes=("orders",)
     )
     assert info["name"]
+
+
+def test_creating_on_another_tenants_store_checks_the_token_before_telling_it_is_taken(
+    fake_store, tenant, other_connection, manager
+):
+    with pytest.raises(ValidationError) as refused:
+        services.connection_create(
+            tenant=tenant,
+            user=manager,
+            name="Probe",
+            store_hash=other_connection.store_hash,
+            access_token="guess",
+        )
+
+    assert set(refused.value.message_dict) == {"access_token"}
+    assert fake_store == [(other_connection.store_hash, "guess")]
+
+
+def test_moving_a_connection_onto_another_tenants_store_checks_the_token_first(
+    fake_store, connection, other_connection, manager
+):
+    with pytest.raises(ValidationError) as refused:
+        services.connection_update(
+            connection=connection,
+            user=manager,
+            store_hash=other_connection.store_hash,
+            access_token="guess",
+        )
+
+    assert set(refused.value.message_dict) == {"access_token"}
+    connection.refresh_from_db()
+    assert connection.store_hash != other_connection.store_hash
+
+
+def test_the_store_of_a_connection_the_user_may_see_is_refused_without_calling_it(
+    fake_store, tenant, connection, manager
+):
+    with pytest.raises(ValidationError) as refused:
+        services.connection_create(
+            tenant=tenant,
+            user=manager,
+            name="Twice",
+            store_hash=connection.store_hash,
+            access_token="good-token",
+        )
+
+    assert "already has an active connection" in refused.value.message_dict["store_hash"][0]
+    assert fake_store == []

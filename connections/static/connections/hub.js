@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Loaded in <head> without defer, so that this runs before the page is drawn.
+  document.documentElement.classList.replace("no-js", "js");
+
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 
@@ -357,7 +360,17 @@
     lock(false);
   }
 
+  /* ---------------------------------------------------------------- filters, tenant switch */
+  // A <select data-autosubmit> submits its form when changed (no inline handlers: CSP).
+  function initAutosubmit() {
+    document.addEventListener("change", (event) => {
+      const select = event.target.closest("select[data-autosubmit]");
+      if (select && select.form) select.form.submit();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    initAutosubmit();
     initToasts();
     initDelete();
     initList();

@@ -122,12 +122,14 @@ def _raise_keyboard_interrupt(signum, frame):
 
 def demo_env_write(*, path: Path, sandbox_url: str) -> None:
     """The sandbox's URLs for every command run in the project folder while the demo runs (the
-    settings read the file only while this process lives)."""
+    settings read the file only while this process lives), and the demo's development keys, so
+    that `runflow` beside it reads the tokens the demo stored."""
     path.write_text(
         "# Written by `manage.py demo` while it runs; removed when it stops.\n"
         f"HUB_DEMO_PID={os.getpid()}\n"
         f"BIGCOMMERCE_API_URL={sandbox_url}\n"
         f"BIGCOMMERCE_LOGIN_URL={sandbox_url}\n"
+        "HUB_INSECURE_DEV_KEYS=true\n"
     )
 
 
