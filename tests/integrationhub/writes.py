@@ -345,7 +345,9 @@ NOT_TENANT_WRITES = {
     "connection-view-save": "one's own saved list views",
     "connection-view-update": "one's own saved list views",
     "connection-view-delete": "one's own saved list views",
-    "bigcommerce-auth": "BigCommerce's app callback, signed by BigCommerce",
+    # Its confirmation POST installs into the current tenant (a manager's): it needs a live
+    # OAuth code, so tests/connections/test_app_auth*.py try its roles.
+    "bigcommerce-auth": "BigCommerce's install callback and its confirmation",
     "bigcommerce-load": "BigCommerce's app callback, signed by BigCommerce",
     "bigcommerce-uninstall": "BigCommerce's app callback, signed by BigCommerce",
     "bigcommerce-remove-user": "BigCommerce's app callback, signed by BigCommerce",
