@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from connections.access import OPERATE, REFUSED, tenant_require_role
+from connections.access import REFUSED, need_for, tenant_require_role
 from connections.api import ServiceErrorsMixin, StandardPagination
 
 from . import services
@@ -38,12 +38,12 @@ class TenantRolePermission(BasePermission):
     """Reading needs a membership of the object's tenant (the queryset already ensures it);
     changing needs the operator or manager role there."""
 
-    message = REFUSED[OPERATE]
+    message = REFUSED[need_for("product.update")]
     write_actions = {"partial_update", "update", "destroy"}
 
     def has_object_permission(self, request, view, obj):
         if getattr(view, "action", None) in self.write_actions:
-            tenant_require_role(request, tenant=obj.tenant, need=OPERATE)
+            tenant_require_role(request, tenant=obj.tenant, need=need_for("product.update"))
         return True
 
 
@@ -104,7 +104,7 @@ class ProductViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         tenant = data.pop("tenant")
-        tenant_require_role(request, tenant=tenant, need=OPERATE)
+        tenant_require_role(request, tenant=tenant, need=need_for("product.create"))
         product = services.product_create(tenant=tenant, **data)
         return self._output(product, status_code=status.HTTP_201_CREATED)
 
@@ -149,7 +149,7 @@ class StockViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.Generic
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         tenant = data["tenant"]
-        tenant_require_role(request, tenant=tenant, need=OPERATE)
+        tenant_require_role(request, tenant=tenant, need=need_for("stock.set"))
         result = services.stock_set_bulk(
             tenant=tenant, items=data["items"], on_unknown=data["on_unknown"]
         )

@@ -57,11 +57,14 @@ def stock_unset_links(*, connection):
 def changed_links(*, connection):
     """Pushable links with a stock set by the warehouse whose available stock (>= 0) differs
     from what BigCommerce last accepted (never pushed counts as different)."""
+    # The stock-set test comes after the comparison in the WHERE clause: SQLite then reads
+    # `stock_set_at` (the product row's last column) for the few changed links only, not for
+    # every link of the connection (that made finding the changed links ~1.5-3x slower).
     return (
         pushable_links(connection=connection)
-        .filter(product__stock_set_at__isnull=False)
         .annotate(hub_quantity=Greatest(F("product__available"), Value(0)))
         .exclude(last_pushed_quantity=F("hub_quantity"))
+        .filter(product__stock_set_at__isnull=False)
     )
 
 

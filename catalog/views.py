@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from connections.access import MANAGE, connection_for_user
+from connections.access import connection_for_user, need_for
 from connections.models import Connection
 from connections.views.common import connection_page
 
@@ -179,7 +179,7 @@ def connection_readiness(request, pk: int):
 @login_required
 @require_POST
 def connection_product_import_save(request, pk: int):
-    connection, _ = connection_for_user(request, pk, need=MANAGE)
+    connection, _ = connection_for_user(request, pk, need=need_for("product_import.settings"))
     back = reverse("catalog-readiness", args=[pk])
     if connection.status == Connection.Status.DELETING:
         messages.error(request, f"“{connection.name}” is being deleted; nothing was changed.")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connections.access import MANAGE, connection_for_user
+from connections.access import VIEW, connection_for_user, need_for
 from connections.views.common import connection_page, refuse_when_deleting
 
 from .counters import quotes_served_flush
@@ -92,7 +92,7 @@ def checkout_tab(request, pk: int):
 @login_required
 @require_POST
 def settings_save(request, pk: int):
-    connection, membership = connection_for_user(request, pk, need=MANAGE)
+    connection, membership = connection_for_user(request, pk, need=need_for("checkout.settings"))
     if refuse_when_deleting(request, connection):
         return redirect("checkout-tab", pk)
     settings = checkout_settings_ensure(connection=connection)
@@ -108,7 +108,7 @@ def settings_save(request, pk: int):
 @login_required
 @require_POST
 def key_rotate(request, pk: int):
-    connection, _ = connection_for_user(request, pk, need=MANAGE)
+    connection, _ = connection_for_user(request, pk, need=need_for("checkout.key_rotate"))
     if refuse_when_deleting(request, connection):
         return redirect("checkout-tab", pk)
     checkout_key_rotate(connection=connection)
@@ -123,7 +123,8 @@ def key_rotate(request, pk: int):
 @login_required
 @require_POST
 def option_create(request, pk: int):
-    connection, membership = connection_for_user(request, pk, need=MANAGE)
+    need = need_for("checkout.option_create")
+    connection, membership = connection_for_user(request, pk, need=need)
     if refuse_when_deleting(request, connection):
         return redirect("checkout-tab", pk)
     form = DeliveryOptionForm(request.POST, connection=connection)
@@ -138,7 +139,7 @@ def option_create(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def option_edit(request, pk: int, option_id: int):
-    need = MANAGE if request.method == "POST" else "view"
+    need = need_for("checkout.option_update") if request.method == "POST" else VIEW
     connection, membership = connection_for_user(request, pk, need=need)
     option = get_object_or_404(options_for_connection(connection=connection), pk=option_id)
     form = DeliveryOptionForm(
@@ -162,7 +163,7 @@ def option_edit(request, pk: int, option_id: int):
 @login_required
 @require_POST
 def option_delete(request, pk: int, option_id: int):
-    connection, _ = connection_for_user(request, pk, need=MANAGE)
+    connection, _ = connection_for_user(request, pk, need=need_for("checkout.option_delete"))
     option = get_object_or_404(options_for_connection(connection=connection), pk=option_id)
     if refuse_when_deleting(request, connection):
         return redirect("checkout-tab", pk)

@@ -2,10 +2,13 @@
 `_get_check_for_user` / `_get_rw_check_for_user` pattern).
 
 Visibility first: anything of a tenant the user does not belong to is a 404 (never a 403,
-which would tell that the id exists). Then the role of the user in the object's tenant:
-viewer reads, operator also synchronizes, enables, disables, runs and retries, manager also
-creates, edits, deletes and sets credentials and settings. Staff act as managers everywhere.
+which would tell that the id exists). Then the role of the user in the object's tenant, as
+NEEDS says for each action: viewer reads, operator also synchronizes, enables, disables, runs,
+schedules and retries, manager also creates, edits, deletes and sets credentials and settings
+(a dataflow's options are settings). Staff act as managers everywhere.
 """
+
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,10 +19,53 @@ from .selectors import connections_visible_to, membership_for
 
 VIEW, OPERATE, MANAGE = "view", "operate", "manage"
 
+#: The one rule set: the role each write needs, for every screen and API alike
+#: (tests/integrationhub/test_roles.py tries each of them with each role). A partial change
+#: needs the highest role among the fields it changes ("<object>.<field>").
+NEEDS = {
+    "connection.create": MANAGE,
+    "connection.name": MANAGE,
+    "connection.credentials": MANAGE,
+    "connection.settings": MANAGE,
+    "connection.delete": MANAGE,
+    "connection.enable": OPERATE,
+    "connection.disable": OPERATE,
+    "connection.synchronize": OPERATE,
+    "dataflow.enabled": OPERATE,
+    "dataflow.interval_seconds": OPERATE,
+    "dataflow.options": MANAGE,
+    "dataflow.run": OPERATE,
+    "order.reimport": OPERATE,
+    "order.shipment_create": OPERATE,
+    "order_error.retry": OPERATE,
+    "order_error.ignore": OPERATE,
+    "product.create": OPERATE,
+    "product.update": OPERATE,
+    "stock.set": OPERATE,
+    "product_import.settings": MANAGE,
+    "checkout.settings": MANAGE,
+    "checkout.key_rotate": MANAGE,
+    "checkout.option_create": MANAGE,
+    "checkout.option_update": MANAGE,
+    "checkout.option_delete": MANAGE,
+}
+_RANK = {VIEW: 0, OPERATE: 1, MANAGE: 2}
+
 REFUSED = {
     OPERATE: "Your role in this tenant is read-only: ask an operator or a manager.",
     MANAGE: "Only a manager of this tenant can do this.",
 }
+
+
+def need_for(action: str) -> str:
+    """The role `action` (a key of NEEDS) needs; an unknown action is a programming error."""
+    return NEEDS[action]
+
+
+def need_for_fields(entity: str, fields: Iterable[str]) -> str:
+    """The role changing these fields of `entity` needs: the highest of theirs (VIEW for no
+    change at all)."""
+    return max((NEEDS[f"{entity}.{field}"] for field in fields), key=_RANK.get, default=VIEW)
 
 
 def role_allows(*, membership: Membership | None, need: str) -> bool:

@@ -16,7 +16,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
 from . import services
-from .access import MANAGE, OPERATE, role_allows
+from .access import need_for, role_allows
 from .bigcommerce.errors import BigCommerceError
 from .filters import ConnectionFilter
 from .models import Connection
@@ -80,11 +80,12 @@ class ConnectionViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     filterset_class = ConnectionFilter
     lookup_value_regex = r"\d+"
     required_roles = {
-        "create": MANAGE,
-        "partial_update": MANAGE,
-        "destroy": MANAGE,
-        "enable": OPERATE,
-        "disable": OPERATE,
+        "create": need_for("connection.create"),
+        # name, credentials and settings: each needs a manager
+        "partial_update": need_for("connection.settings"),
+        "destroy": need_for("connection.delete"),
+        "enable": need_for("connection.enable"),
+        "disable": need_for("connection.disable"),
     }
 
     def get_queryset(self):
@@ -120,7 +121,8 @@ class ConnectionViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         data = dict(serializer.validated_data)
         tenant = data.pop("tenant")
         if not role_allows(
-            membership=membership_for(user=request.user, tenant=tenant), need=MANAGE
+            membership=membership_for(user=request.user, tenant=tenant),
+            need=need_for("connection.create"),
         ):
             raise exceptions.PermissionDenied(ConnectionRolePermission.message)
         connection = services.connection_create(tenant=tenant, user=request.user, **data)

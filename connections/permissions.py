@@ -1,17 +1,16 @@
 """Who may do what with a tenant's connections (REST).
 
-The rules are connections.access's (one rule set for screens and API); these are their DRF
-form. Visibility is the queryset's job (`connections_visible_to`): anything of another tenant is a
+The rules are connections.access's NEEDS (one rule set for screens and API); these are their
+DRF form: a view names the need of each action in `required_roles`, from `need_for`.
+Visibility is the queryset's job (`connections_visible_to`): anything of another tenant is a
 404 before a permission is ever checked. These classes then decide, for a visible object, what
-the user's role in its tenant allows: viewer reads, operator also synchronizes, enables,
-disables and schedules dataflows, manager also creates, edits, deletes and sets credentials.
-Staff act as managers of every tenant.
+the user's role in its tenant allows. Staff act as managers of every tenant.
 """
 
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
-from .access import MANAGE, OPERATE, VIEW, role_allows, tenant_membership
+from .access import MANAGE, OPERATE, VIEW, need_for, role_allows, tenant_membership
 from .models import Connection, Membership
 
 __all__ = [
@@ -45,11 +44,12 @@ class ConnectionRolePermission(BasePermission):
     def has_permission(self, request, view):
         if getattr(view, "action", None) == "create":
             user = request.user
-            # Creating needs the manager role in some tenant; which one is checked once the
-            # request names (or implies) it.
-            return (
-                user.is_staff
-                or Membership.objects.filter(user=user, role=Membership.Role.MANAGER).exists()
+            # Creating needs its role in some tenant; which one is checked once the request
+            # names (or implies) it.
+            need = need_for("connection.create")
+            return user.is_staff or any(
+                role_allows(membership=membership, need=need)
+                for membership in Membership.objects.filter(user=user)
             )
         return True
 

@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from connections.admin import HubStaffAdmin, ReadOnlyHubStaffAdmin
 
 from .models import Dataflow, LogEntry, Run
+from .options import dataflow_options_validate
 from .services import (
     MAX_INTERVAL_S,
     MIN_INTERVAL_S,
@@ -35,6 +36,15 @@ class DataflowAdminForm(forms.ModelForm):
                 f"Between {MIN_INTERVAL_S} seconds and {MAX_INTERVAL_S // 86400} days."
             )
         return value
+
+    def clean_options(self):
+        # The same check as the API and the Dataflows tab: a bad value is a form error here,
+        # not a failing run later.
+        options = self.cleaned_data["options"]
+        try:
+            return dataflow_options_validate(kind=self.instance.kind, options=options)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
 
 
 @admin.register(Dataflow)

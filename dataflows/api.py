@@ -5,19 +5,20 @@ to the user, so another tenant's dataflow, run or log is a 404."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, views, viewsets
+from rest_framework import exceptions, mixins, status, views, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from connections.access import OPERATE
+from connections.access import REFUSED, need_for
 from connections.api import FORBIDDEN, NOT_FOUND, ServiceErrorsMixin, StandardPagination
 from connections.audit import Action, audit_record
 from connections.models import Connection
-from connections.permissions import ConnectionRolePermission
+from connections.permissions import ConnectionRolePermission, check_connection_role
 from connections.selectors import connections_visible_to
 
 from .filters import LogEntryFilter, RunFilter
 from .models import Dataflow, LogEntry, Run
+from .options import dataflow_update_need
 from .registry import kind_choices
 from .selectors import dataflows_with_last_run, log_entry_list, run_list, runs_visible_to
 from .serializers import (
@@ -51,7 +52,8 @@ class DataflowViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     filter_backends = []
     lookup_field = "kind"
     lookup_value_regex = "[a-z_]+"
-    required_roles = {"partial_update": OPERATE}
+    # The least a change needs; what the change touches may need more (dataflow_update_need).
+    required_roles = {"partial_update": need_for("dataflow.enabled")}
 
     def get_connection(self) -> Connection:
         if not hasattr(self, "_connection"):
@@ -78,7 +80,9 @@ class DataflowViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         request=DataflowUpdateInputSerializer,
         responses={
             200: DataflowOutputSerializer,
-            403: OpenApiResponse(description="Viewers cannot change dataflows."),
+            403: OpenApiResponse(
+                description="Viewers cannot change dataflows; only managers change options."
+            ),
             404: OpenApiResponse(
                 description="No such connection among your tenants', or no dataflow of that kind."
             ),
@@ -86,8 +90,11 @@ class DataflowViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     )
     def partial_update(self, request, connection_pk=None, kind=None):
         dataflow = get_object_or_404(self.get_queryset(), kind=kind)
-        serializer = DataflowUpdateInputSerializer(data=request.data)
+        serializer = DataflowUpdateInputSerializer(data=request.data, context={"kind": kind})
         serializer.is_valid(raise_exception=True)
+        need = dataflow_update_need(dataflow=dataflow, **serializer.validated_data)
+        if not check_connection_role(request, connection=dataflow.connection, need=need):
+            raise exceptions.PermissionDenied(REFUSED[need])
         dataflow_update(dataflow=dataflow, **serializer.validated_data)
         dataflow = self.get_queryset().get(pk=dataflow.pk)
         return Response(DataflowOutputSerializer(dataflow).data)
@@ -144,7 +151,7 @@ class ConnectionSynchronizeView(ServiceErrorsMixin, views.APIView):
     """SYNCHRONIZE through REST (`POST /api/v1/connections/{id}/synchronize/`)."""
 
     permission_classes = [IsAuthenticated, ConnectionRolePermission]
-    required_roles = {"synchronize": OPERATE}
+    required_roles = {"synchronize": need_for("connection.synchronize")}
     action = "synchronize"
     queryset = Connection.objects.none()  # for the schema: the path's `pk` is a connection id
 

@@ -4,8 +4,10 @@ through the services."""
 import copy
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .models import Dataflow
+from .options import dataflow_options_validate
 from .registry import flow_spec
 
 INTERVAL_CHOICES = [
@@ -65,16 +67,32 @@ class DataflowForm(forms.Form):
     def option_boundfields(self) -> list:
         return [self[key] for key in self.option_keys]
 
-    def options(self) -> dict | None:
-        """The dataflow's options with this form's keys set (blank removes a key); None when
-        the flow has no option fields (the stored options stay as they are)."""
-        if not self.option_keys:
-            return None
+    def clean(self):
+        cleaned = super().clean()
+        if self.option_keys and not self.errors:
+            try:
+                self._options = dataflow_options_validate(
+                    kind=self.dataflow.kind, options=self._merged_options()
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc.messages)
+        return cleaned
+
+    def _merged_options(self) -> dict:
+        # A key the form did not send (its input is disabled for roles that may not change
+        # options) keeps its stored value; a blank one removes it.
         options = dict(self.dataflow.options or {})
         for key in self.option_keys:
+            if self.add_prefix(key) not in self.data:
+                continue
             value = self.cleaned_data.get(key)
             if value in (None, ""):
                 options.pop(key, None)
             else:
                 options[key] = value
         return options
+
+    def options(self) -> dict | None:
+        """The dataflow's options with this form's keys set, as the flow validated them; None
+        when the flow has no option fields (the stored options stay as they are)."""
+        return self._options if self.option_keys else None

@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from connections.models import Connection
 
 from .models import Dataflow, LogEntry, Run
+from .options import dataflow_options_validate
 from .registry import kind_choices
 from .services import MAX_INTERVAL_S, MIN_INTERVAL_S
 
@@ -107,7 +109,8 @@ class DataflowOutputSerializer(serializers.ModelSerializer):
 
 
 class DataflowUpdateInputSerializer(serializers.Serializer):
-    """Enable or disable a dataflow, change its schedule or its flow-specific options."""
+    """Enable or disable a dataflow, change its schedule or its flow-specific options (checked
+    by the flow's own rules: the context's `kind` names it)."""
 
     enabled = serializers.BooleanField(required=False)
     interval_seconds = serializers.IntegerField(
@@ -117,5 +120,16 @@ class DataflowUpdateInputSerializer(serializers.Serializer):
         help_text="Seconds between scheduled runs (60 to 31 days).",
     )
     options = serializers.DictField(
-        required=False, help_text="Flow-specific settings, a JSON object; replaces the old one."
+        required=False,
+        help_text="Flow-specific settings, a JSON object (at most 50 keys, 10 KB); replaces "
+        "the old one. Changing them needs the manager role.",
     )
+
+    def validate_options(self, value):
+        try:
+            return dataflow_options_validate(kind=self.context["kind"], options=value)
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"options": exc.messages}
+            raise serializers.ValidationError(
+                [" ".join(msg for msgs in detail.values() for msg in msgs)]
+            ) from None

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from connections.access import OPERATE, connection_for_user
+from connections.access import connection_for_user, need_for, tenant_require_role
 from connections.views.common import (
     connection_fragment,
     connection_page,
@@ -22,6 +22,7 @@ from connections.views.common import (
 
 from .forms import DataflowForm, interval_label
 from .models import Dataflow, Run
+from .options import dataflow_update_need
 from .registry import flow_spec
 from .selectors import dataflows_with_last_run
 from .services import dataflow_update, run_queue
@@ -104,17 +105,19 @@ def _dataflow_for(request, pk: int, dataflow_pk: int, need: str):
 def _form_error_text(dataflow: Dataflow, form: DataflowForm) -> str:
     if "interval_seconds" in form.errors:
         return "choose one of the offered schedules."
-    return " ".join(
+    texts = [
         f"{form.fields[key].label}: {' '.join(errors)}"
         for key, errors in form.errors.items()
         if key in form.fields
-    )
+    ]
+    return " ".join([*texts, *form.non_field_errors()])
 
 
 @login_required
 @require_POST
 def dataflow_save(request, pk: int, dataflow_pk: int):
-    connection, dataflow = _dataflow_for(request, pk, dataflow_pk, OPERATE)
+    # The least a save needs; what it changes may need more (options: a manager).
+    connection, dataflow = _dataflow_for(request, pk, dataflow_pk, need_for("dataflow.enabled"))
     back = reverse("connection-dataflows", args=[pk])
     if refuse_when_deleting(request, connection):
         return redirect(back)
@@ -123,13 +126,15 @@ def dataflow_save(request, pk: int, dataflow_pk: int):
     if not form.is_valid():
         messages.error(request, f"{label}: {_form_error_text(dataflow, form)}")
         return redirect(back)
+    values = {
+        "enabled": form.cleaned_data["enabled"],
+        "interval_seconds": form.cleaned_data["interval_seconds"],
+        "options": form.options(),
+    }
+    need = dataflow_update_need(dataflow=dataflow, **values)
+    tenant_require_role(request, tenant=connection.tenant, need=need)
     try:
-        dataflow_update(
-            dataflow=dataflow,
-            enabled=form.cleaned_data["enabled"],
-            interval_seconds=form.cleaned_data["interval_seconds"],
-            options=form.options(),
-        )
+        dataflow_update(dataflow=dataflow, **values)
     except ValidationError as exc:
         messages.error(request, f"{label}: {error_text(exc)}")
         return redirect(back)
@@ -143,7 +148,7 @@ def dataflow_save(request, pk: int, dataflow_pk: int):
 @login_required
 @require_POST
 def dataflow_run_now(request, pk: int, dataflow_pk: int):
-    connection, dataflow = _dataflow_for(request, pk, dataflow_pk, OPERATE)
+    connection, dataflow = _dataflow_for(request, pk, dataflow_pk, need_for("dataflow.run"))
     if refuse_when_deleting(request, connection):
         return redirect("connection-dataflows", pk=pk)
     try:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from connections.access import OPERATE, connection_for_user
+from connections.access import connection_for_user, need_for
 from connections.audit import Action, audit_record
 from connections.views.actions import connections_refuse, connections_selected
 from connections.views.common import error_text, list_url, next_url, popup_show
@@ -47,7 +47,7 @@ def _synchronize(request, connections, *, back: str):
 @require_POST
 def connections_synchronize(request):
     """The list's toolbar: SYNCHRONIZE the one selected connection."""
-    connections = connections_selected(request, need=OPERATE)
+    connections = connections_selected(request, need=need_for("connection.synchronize"))
     return _synchronize(request, connections, back=list_url(request.POST.get("qs", "")))
 
 
@@ -55,6 +55,6 @@ def connections_synchronize(request):
 @require_POST
 def connection_synchronize_view(request, pk: int):
     """The connection page's SYNCHRONIZE; then the Runs tab shows them."""
-    connection, _ = connection_for_user(request, pk, need=OPERATE)
+    connection, _ = connection_for_user(request, pk, need=need_for("connection.synchronize"))
     back = next_url(request, reverse("connection-runs", args=[pk]))
     return _synchronize(request, [connection], back=back)

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from connections.access import OPERATE, REFUSED, role_allows, tenant_membership
+from connections.access import REFUSED, need_for, role_allows, tenant_membership
 from connections.api import ServiceErrorsMixin, StandardPagination
 from connections.permissions import ConnectionRolePermission
 from connections.selectors import connections_visible_to
@@ -49,12 +49,13 @@ NOT_FOUND = OpenApiResponse(description="No such order (or error) among your ten
 FORBIDDEN = OpenApiResponse(description="Your role in the tenant is read-only.")
 
 
-def _require_operate(request, connection) -> None:
+def _require_role(request, connection, *, action: str) -> None:
+    need = need_for(action)
     membership = tenant_membership(request, tenant=connection.tenant)
     if membership is None:
         raise exceptions.NotFound()
-    if not role_allows(membership=membership, need=OPERATE):
-        raise exceptions.PermissionDenied(REFUSED[OPERATE])
+    if not role_allows(membership=membership, need=need):
+        raise exceptions.PermissionDenied(REFUSED[need])
 
 
 @extend_schema_view(
@@ -66,7 +67,7 @@ class OrderViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     pagination_class = StandardPagination
     filterset_class = OrderFilter
     lookup_value_regex = r"\d+"
-    required_roles = {"reimport": OPERATE}
+    required_roles = {"reimport": need_for("order.reimport")}
 
     def connection_of(self, order):
         return order.connection
@@ -120,7 +121,7 @@ class OrderViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         order = self.get_object()
         if request.method == "GET":
             return Response(ShipmentOutputSerializer(_shipments(order=order), many=True).data)
-        _require_operate(request, order.connection)
+        _require_role(request, order.connection, action="order.shipment_create")
         serializer = ShipmentCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -176,7 +177,7 @@ class OrderErrorViewSet(
     pagination_class = StandardPagination
     filterset_class = OrderErrorFilter
     lookup_value_regex = r"\d+"
-    required_roles = {"retry": OPERATE, "ignore": OPERATE}
+    required_roles = {action: need_for(f"order_error.{action}") for action in ("retry", "ignore")}
 
     def connection_of(self, error):
         return error.connection
@@ -234,7 +235,7 @@ class OrderErrorViewSet(
         error.refresh_from_db()
         return Response(OrderErrorOutputSerializer(error).data)
 
-    def _selected(self, data):
+    def _selected(self, data, *, action: str):
         queryset = self.get_queryset().filter(resolved_at__isnull=True)
         if data.get("ids"):
             ids = set(data["ids"])
@@ -243,18 +244,21 @@ class OrderErrorViewSet(
                 raise exceptions.NotFound("No such order error among your tenants'.")
             errors = [e for e in errors if e.resolved_at is None]
         else:
-            if (
-                not connections_visible_to(user=self.request.user)
+            connection = (
+                connections_visible_to(user=self.request.user)
+                .select_related("tenant")
                 .filter(pk=data["connection"])
-                .exists()
-            ):
+                .first()
+            )
+            if connection is None:
                 raise exceptions.NotFound("No such connection among your tenants'.")
+            _require_role(self.request, connection, action=action)
             queryset = queryset.filter(connection_id=data["connection"])
             if data.get("code"):
                 queryset = queryset.filter(code=data["code"])
             errors = list(queryset[: BulkIdsSerializer().fields["ids"].max_length])
         for connection in {e.connection_id: e.connection for e in errors}.values():
-            _require_operate(self.request, connection)
+            _require_role(self.request, connection, action=action)
         return errors
 
     @extend_schema(
@@ -274,7 +278,9 @@ class OrderErrorViewSet(
     def bulk_retry(self, request):
         serializer = BulkIdsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        count = order_errors_retry(errors=self._selected(serializer.validated_data))
+        count = order_errors_retry(
+            errors=self._selected(serializer.validated_data, action="order_error.retry")
+        )
         return Response({"count": count}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -295,7 +301,7 @@ class OrderErrorViewSet(
         serializer = BulkIgnoreInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         count = order_errors_ignore(
-            errors=self._selected(serializer.validated_data),
+            errors=self._selected(serializer.validated_data, action="order_error.ignore"),
             reason=serializer.validated_data["reason"],
             user=request.user,
         )

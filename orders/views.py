@@ -18,7 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from connections.access import OPERATE, VIEW, connection_for_user, role_allows, tenant_require_role
+from connections.access import (
+    OPERATE,
+    VIEW,
+    connection_for_user,
+    need_for,
+    role_allows,
+    tenant_require_role,
+)
 from connections.forms import ConnectionNameForm
 from connections.models import Connection
 from connections.validators import MAX_BIGINT
@@ -143,7 +150,7 @@ def order_page(request, pk: int):
 @login_required
 @require_POST
 def order_reimport(request, pk: int):
-    order, _ = _order_for(request, pk, need=OPERATE)
+    order, _ = _order_for(request, pk, need=need_for("order.reimport"))
     order = Order.objects.select_related("connection").get(pk=order.pk)
     try:
         order_reimport_service(order=order)
@@ -223,7 +230,7 @@ def order_error_action(request, action: str):
     if len(errors) != len(ids):
         raise Http404
     for tenant in {e.connection.tenant_id: e.connection.tenant for e in errors}.values():
-        tenant_require_role(request, tenant=tenant, need=OPERATE)
+        tenant_require_role(request, tenant=tenant, need=need_for(f"order_error.{action}"))
     if not errors:
         messages.error(request, f"Select the errors to {action}.")
         return redirect(back)

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..access import MANAGE, OPERATE, REFUSED, connection_for_user, role_allows, tenant_membership
+from ..access import REFUSED, connection_for_user, need_for, role_allows, tenant_membership
 from ..models import Connection
 from ..selectors import connections_visible_to
 from .common import error_text, list_url, names, next_url
 
-ACTIONS = {"enable": OPERATE, "disable": OPERATE, "delete": MANAGE}
+ACTIONS = {action: need_for(f"connection.{action}") for action in ("enable", "disable", "delete")}
 
 
 def connections_selected(request, *, need: str) -> list[Connection]:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import services
-from ..access import MANAGE, REFUSED
+from ..access import REFUSED, need_for, role_allows
 from ..drivers import DRIVERS
 from ..forms import ConnectionCreateForm
 from .common import form_add_service_errors
@@ -19,8 +19,9 @@ def connection_create(request):
     tenancy = request.tenancy
     if tenancy.tenant is None:
         raise PermissionDenied("You belong to no tenant yet: ask a manager to add you.")
-    if not tenancy.can_manage:
-        raise PermissionDenied(REFUSED[MANAGE])
+    need = need_for("connection.create")
+    if not role_allows(membership=tenancy.membership, need=need):
+        raise PermissionDenied(REFUSED[need])
     form = ConnectionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import services
-from ..access import MANAGE, VIEW, connection_for_user
+from ..access import VIEW, connection_for_user, need_for
 from ..drivers import DRIVERS
 from ..forms import SETTINGS_SECTIONS, ConnectionNameForm, CredentialsForm
 from ..hooks import general_panels
@@ -38,7 +38,7 @@ def connection_detail(request, pk: int):
 @login_required
 @require_POST
 def connection_rename(request, pk: int):
-    connection, membership = connection_for_user(request, pk, need=MANAGE)
+    connection, membership = connection_for_user(request, pk, need=need_for("connection.name"))
     back = next_url(request, reverse("connection-detail", args=[pk]))
     if refuse_when_deleting(request, connection):
         return redirect(back)
@@ -60,7 +60,7 @@ def connection_rename(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def connection_credentials(request, pk: int):
-    need = MANAGE if request.method == "POST" else VIEW
+    need = need_for("connection.credentials") if request.method == "POST" else VIEW
     connection, membership = connection_for_user(request, pk, need=need)
     form = CredentialsForm(request.POST or None, initial={"store_hash": connection.store_hash})
     if request.method == "POST":
@@ -99,7 +99,7 @@ def connection_credentials(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def connection_settings(request, pk: int):
-    need = MANAGE if request.method == "POST" else VIEW
+    need = need_for("connection.settings") if request.method == "POST" else VIEW
     connection, membership = connection_for_user(request, pk, need=need)
     section = request.POST.get("section") or request.GET.get("section") or "variant-option-type"
     if section not in SETTINGS_SECTIONS:

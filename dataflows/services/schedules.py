@@ -9,6 +9,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTa
 from connections.models import Connection
 
 from ..models import Dataflow
+from ..options import dataflow_options_validate
 from ..registry import flow_specs
 
 SCHEDULED_TASK = "dataflows.tasks.dataflow_scheduled_run_task"
@@ -104,7 +105,8 @@ def dataflow_update(
         dataflow.enabled = bool(enabled)
         fields.append("enabled")
     if options is not None:
-        dataflow.options = options
+        # Every writer (API, tab, admin, other services) gets the same check.
+        dataflow.options = dataflow_options_validate(kind=dataflow.kind, options=options)
         fields.append("options")
     with transaction.atomic():
         if fields:

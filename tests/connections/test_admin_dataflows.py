@@ -46,6 +46,30 @@ def test_a_too_short_interval_is_refused_in_the_admin(staff_client, connection):
     assert dataflow.interval_seconds == 300
 
 
+@pytest.mark.parametrize(
+    "kind,options",
+    [
+        ("order_import", '{"created_within_days": "soon"}'),
+        ("product_match", '{"import_mode": "bogus"}'),
+        ("order_update", "[1, 2]"),
+    ],
+)
+def test_invalid_options_are_a_form_error_in_the_admin_not_a_failing_run(
+    staff_client, connection, kind, options
+):
+    dataflow = connection.dataflows.get(kind=kind)
+    before = dataflow.options
+    data = form_data(staff_client.get(change_url(dataflow)))
+    data["options"] = options
+
+    response = staff_client.post(change_url(dataflow), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["options"]
+    dataflow.refresh_from_db()
+    assert dataflow.options == before
+
+
 def test_disabling_a_dataflow_in_the_admin_turns_its_schedule_off(staff_client, connection):
     dataflow = connection.dataflows.get(kind="order_import")
     data = form_data(staff_client.get(change_url(dataflow)))

@@ -76,9 +76,9 @@ def test_dataflows_tab_for_viewer_is_read_only(viewer, connection):
     assert html.count("disabled") >= 12  # every toggle and schedule
 
 
-def test_the_order_import_row_sets_its_created_within_days_option(operator, connection):
+def test_the_order_import_row_sets_its_created_within_days_option(manager, connection):
     dataflow = connection.dataflows.get(kind="order_import")
-    client = client_for(operator)
+    client = client_for(manager)
     html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
     assert html.count(f'name="df{dataflow.pk}-created_within_days"') == 1
     assert html.count("-created_within_days") == 1  # only Order Import has the option
@@ -94,10 +94,10 @@ def test_the_order_import_row_sets_its_created_within_days_option(operator, conn
     assert "created_within_days" not in dataflow.options
 
 
-def test_a_bad_created_within_days_is_refused_saying_why(operator, connection):
+def test_a_bad_created_within_days_is_refused_saying_why(manager, connection):
     dataflow = connection.dataflows.get(kind="order_import")
     prefix = f"df{dataflow.pk}"
-    response = client_for(operator).post(
+    response = client_for(manager).post(
         reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
         {f"{prefix}-interval_seconds": 300, f"{prefix}-created_within_days": "0"},
         follow=True,
@@ -106,3 +106,37 @@ def test_a_bad_created_within_days_is_refused_saying_why(operator, connection):
     assert "Order Import: Created within (days):" in text and "greater than or equal" in text
     dataflow.refresh_from_db()
     assert "created_within_days" not in dataflow.options
+
+
+def test_an_operator_cannot_change_the_created_within_days_option(operator, connection):
+    """Options are manager settings (connections.access.NEEDS), on the screen as in the API."""
+    dataflow = connection.dataflows.get(kind="order_import")
+    prefix = f"df{dataflow.pk}"
+    response = client_for(operator).post(
+        reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
+        {f"{prefix}-interval_seconds": 300, f"{prefix}-created_within_days": "7"},
+    )
+    assert response.status_code == 403
+    dataflow.refresh_from_db()
+    assert "created_within_days" not in dataflow.options
+
+
+def test_an_operator_still_switches_a_flow_with_options_whose_inputs_are_read_only(
+    operator, connection
+):
+    dataflow = connection.dataflows.get(kind="order_import")
+    dataflow.options = {"created_within_days": 30}
+    dataflow.save(update_fields=["options"])
+    client = client_for(operator)
+    html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
+    option_input = html.split(f'name="df{dataflow.pk}-created_within_days"')[1].split(">")[0]
+    assert "disabled" in option_input
+    # A disabled input is not sent: the stored option stays as it is.
+    response = client.post(
+        reverse("dataflow-save", args=[connection.pk, dataflow.pk]),
+        {f"df{dataflow.pk}-interval_seconds": 900},
+    )
+    assert response.status_code == 302
+    dataflow.refresh_from_db()
+    assert (dataflow.enabled, dataflow.interval_seconds) == (False, 900)
+    assert dataflow.options == {"created_within_days": 30}

@@ -34,7 +34,8 @@ def test_the_production_profile_passes_check_deploy_without_a_warning(tmp_path):
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("SECURE_", "SESSION_", "CSRF_", "HUB_", "DEBUG"))
+        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is no production setting either.
+        if not name.startswith(("SECURE_", "SESSION_", "CSRF_", "HUB_", "DEBUG", "DJANGO_ALLOW"))
     }
     env.update(production_profile_env())
     env.update(
@@ -59,7 +60,11 @@ def test_the_production_profile_passes_check_deploy_without_a_warning(tmp_path):
 
 
 def test_without_the_https_settings_check_deploy_warns(tmp_path):
-    env = {name: value for name, value in os.environ.items() if not name.startswith("HUB_")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("HUB_", "DJANGO_ALLOW"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="integrationhub.settings",
         DEBUG="false",

@@ -92,8 +92,10 @@ def test_an_operator_disables_a_dataflow_and_its_schedule_stops(connection, oper
     assert PeriodicTask.objects.get(pk=dataflow.periodic_task_id).enabled is False
 
 
-def test_an_operator_reschedules_a_dataflow_and_beat_follows(connection, operator):
-    response = api_client_for(operator).patch(
+def test_a_manager_reschedules_a_dataflow_and_sets_its_options_and_beat_follows(
+    connection, manager
+):
+    response = api_client_for(manager).patch(
         dataflows_url(connection, "full_stock_update"),
         {"interval_seconds": 3600, "options": {"batch": 500}},
         format="json",
