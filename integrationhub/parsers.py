@@ -8,8 +8,8 @@ from rest_framework.parsers import JSONParser
 MAX_DEPTH = 32
 TOO_DEEP = f"JSON parse error - nested deeper than {MAX_DEPTH} levels; send a flatter document."
 BAD_TEXT = (
-    "JSON parse error - a string holds a NUL character or a lone surrogate (such as \\ud800), "
-    "which is not text; remove it and send the document again."
+    "JSON parse error - a string holds a lone surrogate (such as \\ud800), which is not "
+    "text; remove it and send the document again."
 )
 
 
@@ -27,8 +27,8 @@ class SafeJSONParser(JSONParser):
 
 def _problem(data) -> str | None:
     """Why `data` is refused: a container deeper than MAX_DEPTH, or a string (a key too) that
-    is not valid UTF-8 text or holds a NUL (PostgreSQL stores neither). Iterative, so a deep
-    document cannot overflow it."""
+    is not valid UTF-8 text. Iterative, so a deep document cannot overflow it. (A NUL is left
+    to the fields, which refuse it with the field's name.)"""
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
@@ -49,4 +49,4 @@ def _is_text(value: str) -> bool:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return "\x00" not in value
+    return True

@@ -72,16 +72,24 @@ def test_json_nested_too_deeply_is_a_400_that_says_so(api, connection, method, u
     assert "nested deeper than 32 levels" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("text", ['"\\ud800"', '"a\\u0000b"'])
-def test_a_lone_surrogate_or_a_nul_in_a_json_string_is_a_400(api, connection, text):
+def test_a_lone_surrogate_in_a_json_string_is_a_400(api, connection):
     url = f"/api/v1/connections/{connection.pk}/"
 
-    response = post_json(api, url, f'{{"name": {text}}}', "patch")
+    response = post_json(api, url, '{"name": "\\ud800"}', "patch")
 
     assert response.status_code == 400
     assert "lone surrogate" in response.json()["detail"]
     connection.refresh_from_db()
     assert connection.name == "Main store"
+
+
+def test_a_nul_in_a_json_string_is_a_400_naming_the_field(api, connection):
+    url = f"/api/v1/connections/{connection.pk}/"
+
+    response = post_json(api, url, '{"name": "a\\u0000b"}', "patch")
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.json()["name"][0]
 
 
 def test_nul_inside_dataflow_options_is_a_400(api, connection):
