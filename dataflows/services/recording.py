@@ -11,7 +11,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 
-from ..context import RunContext
+from ..context import COUNTERS, RunContext
 from ..models import Dataflow, LogEntry, Run
 from ..registry import flow_specs
 from .claims import _release
@@ -115,11 +115,7 @@ def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
                     api_requests=run.api_requests,
                     progress_done=run.progress_done,
                     progress_total=run.progress_total,
-                    fetched=run.fetched,
-                    created=run.created,
-                    updated=run.updated,
-                    skipped=run.skipped,
-                    failed=run.failed,
+                    **{name: getattr(run, name) for name in COUNTERS},
                 )
             )
             if ended:
