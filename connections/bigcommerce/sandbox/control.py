@@ -99,6 +99,19 @@ def _route(sb: Sandbox, method, rel, params, body, host: str) -> Response:
             }
         return Response(201, {"client_id": body["client_id"], "code": body["code"],
                               "store_hash": body["store_hash"]})
+    if rel.startswith("/webhooks"):
+        return _webhooks(sb, method, rel, body)
+    m = re.match(r"^/stores/([^/]+)/events$", rel)
+    if m and method == "POST":
+        with sb.lock:
+            store = sb.stores.get(m.group(1))
+            if store is None:
+                return Response(404, {"error": "unknown store"})
+            if not isinstance(body.get("scope"), str) or not isinstance(body.get("data"), dict):
+                return Response(400, {"error": "'scope' (a string) and 'data' (an object) "
+                                               "are required"})
+            store.emit(body["scope"], body["data"])
+        return Response(201, sb.outbox.status())
     m = re.match(r"^/stores/([^/]+)/(orders|inventory)(?:/(\d+))?$", rel)
     if m:
         with sb.lock:
@@ -116,4 +129,20 @@ def _route(sb: Sandbox, method, rel, params, body, host: str) -> Response:
                 o = store.control_patch_order(m.group(3), body)
                 return Response(200, render_orders.order_dict(
                     o, api, frozenset({"consignments.line_items"}), True))
+    return Response(404, {"error": f"no control endpoint {method} /_sandbox{rel}"})
+
+
+def _webhooks(sb: Sandbox, method, rel, body) -> Response:
+    """Deliveries: their state, sending the pending ones now, deactivating a hook."""
+    if rel == "/webhooks" and method == "GET":
+        return Response(200, {**sb.outbox.status(), "log": list(sb.outbox.log)})
+    if rel == "/webhooks/flush" and method == "POST":
+        ignore = body.get("ignore_delays", False)
+        if not isinstance(ignore, bool):
+            return Response(400, {"error": "ignore_delays must be true or false"})
+        return Response(200, sb.outbox.flush(ignore_delays=ignore,
+                                             rounds=int(body.get("rounds", 1))))
+    if rel == "/webhooks/clear" and method == "POST":
+        sb.outbox.clear()
+        return Response(200, sb.outbox.status())
     return Response(404, {"error": f"no control endpoint {method} /_sandbox{rel}"})

@@ -253,6 +253,7 @@ def make_server(host: str, port: int, config: Config) -> SandboxServer:
     handler = type("BoundHandler", (Handler,), {"sandbox": sandbox})
     server = SandboxServer((host, port), handler)
     server.sandbox = sandbox
+    sandbox.outbox.start()
     return server
 
 

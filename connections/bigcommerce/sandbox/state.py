@@ -10,6 +10,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from .store import Store
+from .webhook_delivery import Outbox
 
 FAULT_KINDS = ("500", "502", "503", "429", "timeout", "malformed", "lost_response")
 RANDOM_FAULT_KINDS = ("500", "502", "503", "429", "timeout", "malformed")
@@ -48,9 +49,16 @@ class Config:
     fault_hang_ms: int = 10000
     seed: int = 1
     webhook_https_only: bool = True
+    #: Deliveries: sent by a background thread (else only by POST /_sandbox/webhooks/flush),
+    #: to this base URL instead of the hook's scheme and host when set, retry delays scaled.
+    webhook_auto_send: bool = True
+    webhook_base_url: str = ""
+    webhook_retry_scale: float = 1.0
+    webhook_timeout_ms: int = 5000
 
     RUNTIME = ("quota", "window_ms", "latency_ms", "fault_rate", "fault_hang_ms",
-               "webhook_https_only")
+               "webhook_https_only", "webhook_auto_send", "webhook_base_url",
+               "webhook_retry_scale", "webhook_timeout_ms")
     SEEDING = ("orders", "products", "variants", "seed")
 
     def public(self) -> dict:
@@ -65,10 +73,19 @@ class Config:
             val = body[key]
             if key == "stores":
                 self.stores = parse_stores(val)
-            elif key == "webhook_https_only":
+            elif key in ("webhook_https_only", "webhook_auto_send"):
                 if not isinstance(val, bool):
-                    raise ValueError("webhook_https_only must be true or false")
-                self.webhook_https_only = val
+                    raise ValueError(f"{key} must be true or false")
+                setattr(self, key, val)
+            elif key == "webhook_base_url":
+                if not isinstance(val, str) or (val and not re.match(r"^https?://[^/?#]+", val)):
+                    raise ValueError("webhook_base_url must be an http(s) URL or empty")
+                self.webhook_base_url = val
+            elif key == "webhook_retry_scale":
+                val = float(val)
+                if val < 0:
+                    raise ValueError("webhook_retry_scale must be 0 or more")
+                self.webhook_retry_scale = val
             elif key == "fault_rate":
                 val = float(val)
                 if not 0 <= val <= 1:
@@ -126,6 +143,7 @@ class Sandbox:
         self.lock = threading.RLock()
         self.base_config = config
         self.stores: dict[str, Store] = {}
+        self.outbox = Outbox(self)
         self.reset({})
 
     # ------------------------------------------------------------ state
@@ -153,6 +171,9 @@ class Sandbox:
                         orders=cfg.orders, products=cfg.products, variants=cfg.variants)
             finally:
                 gc.enable()
+            for store in stores.values():
+                store.outbox = self.outbox
+            self.outbox.clear()
             self.config = cfg
             self.stores = stores
             self.windows: dict[str, list] = {}

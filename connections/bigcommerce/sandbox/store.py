@@ -46,5 +46,29 @@ class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, HooksMixin, ControlMixin)
         self.rng = store_rng(seed + 7, index)  # orders created through the control API
         self.hooks: dict[int, dict] = {}
         self.next_hook = 1
+        self.outbox = None  # the sandbox's webhook outbox (webhook_delivery.Outbox)
         self.transactions = 0
         self.account_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{store_hash}"))
+
+    @property
+    def store_id(self) -> int:
+        return 1000000 + self.index
+
+    def emit(self, scope: str, data: dict) -> None:
+        """An event for the store's webhooks (sent by the outbox to the matching hooks)."""
+        if self.outbox is not None:
+            self.outbox.event(self, scope, data)
+
+    def emit_order_change(self, o, *, before_status: int, before_deleted: bool,
+                          created: bool = False) -> None:
+        """The order webhooks BigCommerce sends for a change of `o`."""
+        data = {"type": "order", "id": o.id}
+        if created:
+            self.emit("store/order/created", data)
+            return
+        self.emit("store/order/updated", data)
+        if o.status_id != before_status:
+            self.emit("store/order/statusUpdated", {**data, "status": {
+                "previous_status_id": before_status, "new_status_id": o.status_id}})
+        if o.is_deleted and not before_deleted:
+            self.emit("store/order/archived", data)

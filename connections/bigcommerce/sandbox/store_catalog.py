@@ -134,8 +134,20 @@ class CatalogMixin:
             p.modified = when
             for v in p.variants:
                 v.modified = when
+            self._emit_inventory(target, p)
         self.transactions += 1
         return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{self.hash}:{self.seed}:{self.transactions}"))
+
+    def _emit_inventory(self, target, product) -> None:
+        """BigCommerce's inventory webhooks: per variant (sku) or per product."""
+        method = {"method": "absolute", "value": target.inventory}
+        if target is not product:
+            self.emit("store/sku/inventory/updated", {"type": "sku", "id": target.id,
+                      "inventory": {**method, "product_id": product.id,
+                                    "variant_id": target.id}})
+        else:
+            self.emit("store/product/inventory/updated", {"type": "product", "id": product.id,
+                      "inventory": {**method, "product_id": product.id}})
 
     def _adjustment_target(self, item):
         if not isinstance(item, dict):

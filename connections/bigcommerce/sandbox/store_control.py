@@ -105,12 +105,14 @@ class ControlMixin:
         self.orders.append(o)
         self._order_ids.append(o.id)
         self.order_by_id[o.id] = o
+        self.emit_order_change(o, before_status=o.status_id, before_deleted=False, created=True)
         return o
 
     def control_patch_order(self, oid, body: dict) -> Order:
         o = self.get_order(oid)
         if not isinstance(body, dict):
             raise ApiError(400, "body must be a JSON object")
+        before = (o.status_id, o.is_deleted)
         if "status_id" in body:
             if body["status_id"] not in render.STATUSES:
                 raise ApiError(400, "invalid status_id")
@@ -136,4 +138,5 @@ class ControlMixin:
             o.modified = parse_date(str(body["date_modified"]), "date_modified")
         else:
             self.touch(o)
+        self.emit_order_change(o, before_status=before[0], before_deleted=before[1])
         return o

@@ -125,6 +125,7 @@ class OrdersMixin:
         if "billing_address" in body:
             o.billing = self._merge_address(o.billing, body["billing_address"], "billing_address")
             o.email = o.billing[11]
+        before = (o.status_id, o.is_deleted)
         if "status_id" in body:
             o.status_id = body["status_id"]
         if "is_deleted" in body:
@@ -133,12 +134,15 @@ class OrdersMixin:
             if key in body:
                 setattr(o, key, body[key])
         self.touch(o)
+        self.emit_order_change(o, before_status=before[0], before_deleted=before[1])
         return o
 
     def archive_order(self, oid) -> None:
         o = self.get_order(oid)
+        before = o.is_deleted
         o.is_deleted = True
         self.touch(o)
+        self.emit_order_change(o, before_status=o.status_id, before_deleted=before)
 
     @staticmethod
     def _merge_address(current: tuple, patch, name: str) -> tuple:

@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--latency-ms", type=int, default=0)
         parser.add_argument("--fault-rate", type=float, default=0.0)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--webhook-base-url", default="",
+                            help="deliver webhooks to this base URL (e.g. http://127.0.0.1:8000) "
+                                 "instead of the scheme and host the hooks were registered with")
+        parser.add_argument("--webhook-retry-scale", type=float, default=1.0,
+                            help="multiply BigCommerce's webhook retry delays (0: at once)")
 
     def handle(self, *args, **opts):
         try:
@@ -42,7 +47,9 @@ class Command(BaseCommand):
         config = Config(stores=stores, orders=opts["orders"], products=opts["products"],
                         variants=opts["variants"], quota=opts["quota"],
                         window_ms=opts["window_ms"], latency_ms=opts["latency_ms"],
-                        fault_rate=opts["fault_rate"], seed=opts["seed"])
+                        fault_rate=opts["fault_rate"], seed=opts["seed"],
+                        webhook_base_url=opts["webhook_base_url"],
+                        webhook_retry_scale=opts["webhook_retry_scale"])
         try:
             serve(opts["host"], opts["port"], config, out=self.stdout)
         except KeyboardInterrupt:
