@@ -200,5 +200,5 @@ def test_a_custom_event_can_be_sent_through_the_control_api(sandbox, receiver, h
 
 
 def test_bad_webhook_config_is_a_400(sandbox):
-    assert sandbox.control("POST", "/config", json={"webhook_base_url": "ftp://x"}).status_code == 400
-    assert sandbox.control("POST", "/config", json={"webhook_auto_send": "yes"}).status_code == 400
+    for bad in ({"webhook_base_url": "ftp://x"}, {"webhook_auto_send": "yes"}):
+        assert sandbox.control("POST", "/config", json=bad).status_code == 400
