@@ -273,3 +273,7 @@ class SignedPayloadUse(models.Model):
 
     def __str__(self):
         return f"{self.callback} {self.jti}"
+
+
+# The webhooks' models live in their package (connections/webhooks).
+from .webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401

@@ -11,6 +11,8 @@ from connections.signals import (
     connection_enabled,
     connection_purge,
 )
+from connections.webhooks.models import WebhookSubscription
+from connections.webhooks.signals import webhooks_health_changed
 
 from .models import Dataflow, LogEntry, Run
 from .services import dataflow_schedule_sync, dataflows_create_for_connection, runs_cancel_queued
@@ -63,3 +65,9 @@ def on_connection_purge(sender, *, connection: Connection, batch_size: int, **kw
     for dataflow in Dataflow.objects.filter(connection=connection).select_related("periodic_task"):
         if dataflow.periodic_task_id:
             dataflow.periodic_task.delete()
+
+
+@receiver(webhooks_health_changed, sender=WebhookSubscription)
+def on_webhooks_health_changed(sender, *, connection: Connection, **kwargs) -> None:
+    """Healthy webhooks: the flows that allow it poll less often (dataflow_schedule_sync)."""
+    _schedules_follow(connection)

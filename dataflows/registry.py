@@ -37,6 +37,9 @@ class FlowSpec:
     options_parser: Callable[[dict], dict] | None = None
     #: Lower runs first when the store's quota is contended.
     priority: int = 5
+    #: While the connection's webhooks are healthy, a dataflow left at `default_interval_s`
+    #: polls this seldom instead (the webhooks bring the changes; polling is the safety net).
+    interval_with_webhooks_s: int | None = None
     extra: dict = field(default_factory=dict)
 
 

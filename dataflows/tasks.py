@@ -27,7 +27,11 @@ def route_task(name, args, kwargs, options, task=None, **kw):
     try:
         pk = args[0] if args else next(iter((kwargs or {}).values()), None)
         if name.endswith("run_execute_task"):
-            kind = Run.objects.filter(pk=pk).values_list("dataflow__kind", flat=True).first()
+            kind, trigger = Run.objects.filter(pk=pk).values_list(
+                "dataflow__kind", "trigger"
+            ).first() or (None, None)
+            if trigger == Run.Trigger.WEBHOOK:
+                return {"queue": "webhooks"}  # targeted runs never wait behind a backfill
         else:
             kind = Dataflow.objects.filter(pk=pk).values_list("kind", flat=True).first()
     except Exception:  # routing never stops a send: the default queue is consumed too

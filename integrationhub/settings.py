@@ -88,10 +88,8 @@ def _demo_env_is_live(path: Path) -> bool:
     return True
 
 
-# A running `manage.py demo` writes var/demo.env (the BIGCOMMERCE_API_URL and _LOGIN_URL of its
-# sandbox store), so that every command run in this folder (runflow, shell, ...) talks to the
-# demo's sandbox and not to the real BigCommerce. Environment variables and .env still win.
-# The tests never read it (tests/conftest.py sets HUB_READ_DEMO_ENV=false).
+# A running `manage.py demo` writes var/demo.env (its sandbox's BIGCOMMERCE_API_URL, _LOGIN_URL):
+# commands run here talk to it, not to BigCommerce; the environment and .env win; tests skip it.
 DEMO_ENV_FILE = VAR_DIR / "demo.env"
 if _bool("HUB_READ_DEMO_ENV", default=True) and _demo_env_is_live(DEMO_ENV_FILE):
     env.read_env(DEMO_ENV_FILE)
@@ -290,9 +288,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# A task is acknowledged when it ends, and given back to the broker when its worker process
-# dies, so a killed worker's run is delivered again (the run itself never runs twice: see
-# dataflows/services/execution.py).
+# A task is acknowledged when it ends, given back to the broker when its worker dies: a killed
+# worker's run is delivered again (it never runs twice: dataflows/services/execution.py).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -301,8 +298,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = _read("CELERY_TASK_SOFT_TIME_LIMIT_S", env.int, de
 CELERY_TASK_TIME_LIMIT = _read(
     "CELERY_TASK_TIME_LIMIT_S", env.int, default=CELERY_TASK_SOFT_TIME_LIMIT + 300
 )
-# Redis redelivers an unacknowledged task after this; longer than the hard limit, or a long run
-# would be delivered twice.
+# Redis redelivers an unacknowledged task after this: longer than the hard limit (no 2nd run).
 if CELERY_BROKER_URL.startswith(("redis", "rediss")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_TASK_SERIALIZER = "json"
@@ -325,6 +321,7 @@ CELERY_TASK_ROUTES = (
         "dataflows.tasks.runs_sweep_task": {"queue": "maintenance"},
         "dataflows.tasks.logs_purge_task": {"queue": "maintenance"},
         "connections.tasks.connection_delete_task": {"queue": "maintenance"},
+        "connections.webhooks.tasks.*": {"queue": "maintenance"},
     },
 )
 
@@ -342,14 +339,18 @@ BIGCOMMERCE_LOGIN_URL = _url(
 )
 BIGCOMMERCE_CONNECT_TIMEOUT_S = _read("BIGCOMMERCE_CONNECT_TIMEOUT_S", env.float, default=5.0)
 BIGCOMMERCE_READ_TIMEOUT_S = _read("BIGCOMMERCE_READ_TIMEOUT_S", env.float, default=60.0)
-# The hub's BigCommerce app (single-click install, /bigcommerce/...): client id and secret from
-# the Developer Portal (the secret is never logged), and the auth callback URL registered there
-# (empty: the URL the callback was called at, which is wrong behind a TLS-terminating proxy).
+# The hub's BigCommerce app (/bigcommerce/...): Developer Portal client id and secret (never
+# logged), its auth callback URL (empty: the URL called, wrong behind a TLS-terminating proxy).
 BIGCOMMERCE_APP_CLIENT_ID = _read("BIGCOMMERCE_APP_CLIENT_ID", env.str, default="").strip()
 BIGCOMMERCE_APP_CLIENT_SECRET = _read("BIGCOMMERCE_APP_CLIENT_SECRET", env.str, default="").strip()
 BIGCOMMERCE_APP_CALLBACK_URL = _read("BIGCOMMERCE_APP_CALLBACK_URL", env.str, default="").strip()
 if BIGCOMMERCE_APP_CALLBACK_URL:
     _url("BIGCOMMERCE_APP_CALLBACK_URL", BIGCOMMERCE_APP_CALLBACK_URL, {"http", "https"})
+
+# --- Webhooks (connections/webhooks): the hub's public https address (unset: none registered).
+PUBLIC_BASE_URL = _read("PUBLIC_BASE_URL", env.str, default="").strip()
+WEBHOOK_COALESCE_S = _read("WEBHOOK_COALESCE_S", env.int, default=2)  # a burst -> one run
+WEBHOOK_CHECK_EVERY_S = _read("WEBHOOK_CHECK_EVERY_S", env.int, default=600)  # re-enable hooks
 
 # --- REST API.
 REST_FRAMEWORK = {

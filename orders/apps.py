@@ -9,3 +9,6 @@ class OrdersConfig(AppConfig):
         from .connection_hooks import register
 
         register()  # the CONNECTIONS screens' error flag and Orders tab badge
+        from . import webhooks
+
+        webhooks.register()  # store/order/* callbacks fetch those orders

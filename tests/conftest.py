@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.contract",
     "tests.fixtures.sandbox",
     "tests.fixtures.tenants",
+    "tests.fixtures.webhooks",
 ]
 
 

@@ -38,6 +38,9 @@ def dataflow_run_scheduled(*, dataflow_id: int) -> Run | None:
     if busy:
         logger.info("Dataflow %s: a run is still going, tick skipped", dataflow_id)
         return None
+    if run.trigger == Run.Trigger.WEBHOOK:
+        # A waiting targeted run becomes the tick's full one (it covers the webhook's orders).
+        Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(trigger=Run.Trigger.SCHEDULE)
     return run_execute(run_id=run.pk)
 
 

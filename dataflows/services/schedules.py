@@ -7,10 +7,11 @@ from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
 from connections.models import Connection
+from connections.webhooks.selectors import webhooks_healthy
 
 from ..models import Dataflow
 from ..options import dataflow_options_validate
-from ..registry import flow_specs
+from ..registry import flow_spec, flow_specs
 
 SCHEDULED_TASK = "dataflows.tasks.dataflow_scheduled_run_task"
 MIN_INTERVAL_S = 60
@@ -33,6 +34,20 @@ def dataflows_create_for_connection(*, connection: Connection) -> list[Dataflow]
         dataflow_schedule_sync(dataflow=dataflow)
         dataflows.append(dataflow)
     return dataflows
+
+
+def dataflow_effective_interval(*, dataflow: Dataflow) -> int:
+    """The dataflow's interval; slower while the connection's webhooks are healthy, when the
+    flow allows it and the interval is still the flow's default (a chosen one is kept)."""
+    spec = flow_spec(dataflow.kind)
+    slower = spec.interval_with_webhooks_s if spec else None
+    if (
+        slower
+        and dataflow.interval_seconds == spec.default_interval_s
+        and webhooks_healthy(connection=dataflow.connection)
+    ):
+        return max(slower, dataflow.interval_seconds)
+    return dataflow.interval_seconds
 
 
 def interval_schedule(seconds: int) -> IntervalSchedule:
@@ -62,7 +77,7 @@ def dataflow_schedule_sync(*, dataflow: Dataflow) -> None:
                 PeriodicTasks.update_changed()
         return
     values = {
-        "interval": interval_schedule(dataflow.interval_seconds),
+        "interval": interval_schedule(dataflow_effective_interval(dataflow=dataflow)),
         "task": SCHEDULED_TASK,
         "args": json.dumps([dataflow.pk]),
         "kwargs": "{}",

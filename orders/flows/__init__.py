@@ -39,6 +39,7 @@ register_flow(
         queue="orders",
         default_interval_s=5 * 60,
         priority=1,
+        interval_with_webhooks_s=30 * 60,
         waits_for=("product_match",),
         options_parser=order_import_options_parse,
         description="Imports orders in the chosen statuses from BigCommerce.",

@@ -4,8 +4,10 @@ One request per 250 orders, lines and shipping addresses inline
 (`GET /v2/orders?include=consignments.line_items&consignment_structure=object&limit=250`).
 A run does, in this order:
 
-1. Orders asked for by id (error retries, "re-import this order", webhooks): one
-   `GET /v2/orders/{id}` each, applied even when unchanged.
+1. Orders asked for by id (error retries, "re-import this order", webhooks), applied even
+   when unchanged: ids less than 250 apart in one listing (`min_id`/`max_id`), the others (and
+   those the listing does not return, e.g. archived) one `GET /v2/orders/{id}` each. A run
+   queued by webhooks (trigger `webhook`) does only this.
 2. Incremental pass (once the connection has a cursor): every order modified since the
    cursor minus an overlap window, all statuses in one listing sorted by `date_modified`
    (keyset paging: the next page starts at the last page's highest `date_modified`, so orders
@@ -32,20 +34,16 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 
 from connections.bigcommerce.dates import parse_date
-from connections.bigcommerce.errors import NotFoundError
 from dataflows.models import LogEntry, Run
 
-from ..models import OrderError, OrderFetchRequest
 from ..normalize import consignments_from_sub_resources, consignments_inline
 from ..services.import_filter import created_within_days, import_filter_for
 from ..services.importer import OrderImporter
+from .order_import_requested import PAGE_SIZE, RequestedOrdersMixin, first_page
 
-PAGE_SIZE = 250
 # Each incremental run re-reads orders modified this long before the cursor (late commits,
 # same-second changes, clock differences between BigCommerce's servers).
 OVERLAP = timedelta(minutes=10)
-# Orders asked for by id, at most this many per run (the rest next run).
-MAX_FETCH_REQUESTS = 2000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CURSOR_VERSION = 1
 
@@ -57,10 +55,6 @@ def _iso(value: datetime | None) -> str | None:
 
 def _parse(value) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def _first_page(iterator):
-    return next(iter(iterator), None) or []
 
 
 def _prefetching(fetch, after_id: int):
@@ -85,7 +79,7 @@ def run(ctx) -> None:
     OrderImportRun(ctx).run()
 
 
-class OrderImportRun:
+class OrderImportRun(RequestedOrdersMixin):
     def __init__(self, ctx):
         self.ctx = ctx
         self.connection = ctx.connection
@@ -165,6 +159,8 @@ class OrderImportRun:
 
     def run(self) -> None:
         self.fetch_requested()
+        if self.ctx.run.trigger == Run.Trigger.WEBHOOK:
+            return  # targeted: just the orders the webhooks named; the schedule does the rest
         dataflow = self.ctx.dataflow
         if not dataflow.enabled and self.ctx.run.trigger == Run.Trigger.RETRY:
             self.ctx.log(
@@ -200,45 +196,9 @@ class OrderImportRun:
                 level=LogEntry.Level.WARNING,
             )
 
-    def fetch_requested(self) -> None:
-        requests = list(
-            OrderFetchRequest.objects.filter(connection=self.connection).order_by(
-                "requested_at", "id"
-            )[:MAX_FETCH_REQUESTS]
-        )
-        for start in range(0, len(requests), PAGE_SIZE):
-            batch = requests[start : start + PAGE_SIZE]
-            payloads = []
-            for request in batch:
-                try:
-                    payloads.append(self.client.get_order(request.bc_order_id))
-                except NotFoundError:
-                    OrderError.objects.filter(
-                        connection=self.connection,
-                        bc_order_id=request.bc_order_id,
-                        resolved_at__isnull=True,
-                        shipment__isnull=True,
-                    ).update(
-                        resolved_at=self.ctx.run.started_at,
-                        resolution=OrderError.Resolution.RESOLVED,
-                        resolution_note="The order no longer exists in BigCommerce.",
-                        retry_requested_at=None,
-                    )
-                    self._log(
-                        f"Order {request.bc_order_id} was asked for but no longer exists in "
-                        "BigCommerce.",
-                        LogEntry.Level.WARNING,
-                        request.bc_order_id,
-                    )
-            if payloads:
-                with self._page():
-                    self._import(payloads, force=True)
-            OrderFetchRequest.objects.filter(pk__in=[r.pk for r in batch]).delete()
-            self.ctx.progress(done=self.done)
-
     def probe(self) -> None:
         """First run: where the incremental cursor will start (BigCommerce's newest change)."""
-        newest = _first_page(
+        newest = first_page(
             self.client.iter_order_pages(
                 sort="date_modified:desc", limit=1, include_consignments=False
             )
@@ -260,7 +220,7 @@ class OrderImportRun:
         while True:
             page_high = None
             if tie_after_id is None:
-                page = _first_page(
+                page = first_page(
                     self.client.iter_order_pages(
                         min_date_modified=low,
                         sort="date_modified:asc",
@@ -269,7 +229,7 @@ class OrderImportRun:
                     )
                 )
             else:
-                page = _first_page(
+                page = first_page(
                     self.client.iter_order_pages(
                         min_date_modified=low,
                         max_date_modified=low,
@@ -349,7 +309,7 @@ class OrderImportRun:
 
             def fetch(after_id, status_id=status_id, archived=archived):
                 # Runs in the prefetch thread, the only one using the client meanwhile.
-                page = _first_page(
+                page = first_page(
                     self.client.iter_order_pages(
                         status_id=status_id,
                         min_id=max(after_id, scope["min_id"]) + 1,
