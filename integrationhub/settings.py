@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "connections",
+    "connections.alerts",
     "dataflows",
     "catalog",
     "orders",
