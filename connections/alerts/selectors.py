@@ -55,3 +55,12 @@ def alert_notified_recently(
         key=key,
         notified_at__gt=now - timedelta(minutes=minutes),
     ).exists()
+
+
+def connection_credentials_refused(*, connection: Connection) -> bool:
+    """The connection's flag: the store refused its credentials and no working ones came yet."""
+    return Alert.objects.filter(
+        connection=connection,
+        condition=Alert.Condition.CREDENTIALS_REFUSED,
+        state=Alert.State.OPEN,
+    ).exists()

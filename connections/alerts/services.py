@@ -13,6 +13,7 @@ from connections.models import Connection, Tenant
 
 from .models import Alert, AlertSettings
 from .selectors import alert_notified_recently, alert_settings_for
+from .signals import alert_opened, alert_resolved
 from .webhook import webhook_url_problem
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def alert_raise(
         )  # fmt: skip
         if not told:
             _notify_on_commit(alert, RAISED)
+        alert_opened.send(sender=Alert, alert=alert)
     return alert
 
 
@@ -114,6 +116,7 @@ def alert_resolve(
                     key)  # fmt: skip
         if alert.notified_at is not None:
             _notify_on_commit(alert, RESOLVED)
+        alert_resolved.send(sender=Alert, alert=alert)
     return alert
 
 

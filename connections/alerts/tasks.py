@@ -43,3 +43,11 @@ def alert_webhook_task(self, alert_id: int, event: str) -> None:
         alert_webhook_send(alert=alert, event=event)
     except WebhookRefused as exc:
         logger.warning("alert webhook refused alert %s (%s); not retried", alert_id, exc)
+
+
+@shared_task
+def alerts_check_task() -> dict:
+    """Beat (maintenance): the periodic condition checks of every active connection."""
+    from .checks import checks_run_periodic
+
+    return checks_run_periodic()
