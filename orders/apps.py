@@ -5,9 +5,9 @@ class OrdersConfig(AppConfig):
     name = "orders"
 
     def ready(self):
-        from . import alerts
         from . import receivers  # noqa: F401  (connections' signals)
+        from .alerts import register as register_alerts
         from .connection_hooks import register
 
         register()  # the CONNECTIONS screens' error flag and Orders tab badge
-        alerts.register()  # the blocking order errors' alert
+        register_alerts()  # the blocking order errors' alert
