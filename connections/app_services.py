@@ -6,6 +6,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .alerts.models import Alert
+from .alerts.services import alert_raise
 from .audit import Action, audit_record
 from .models import Connection, SignedPayloadUse, Tenant
 from .services import connection_create, connection_set_active, connection_update
@@ -73,6 +75,14 @@ def connections_uninstall_app(*, store_hash: str, client_id: str) -> list[Connec
             if connection.access_token:
                 connection.access_token = ""
                 connection.save(update_fields=["access_token", "updated_at"])
+            alert_raise(
+                connection=connection,
+                condition=Alert.Condition.CREDENTIALS_REFUSED,
+                message="The BigCommerce app was uninstalled from the store: its access token "
+                "is revoked and the connection was disabled.",
+                action="Install the app again from the store's control panel (or enter an API "
+                "account's access token on the Credentials tab), then ENABLE the connection.",
+            )
             audit_record(
                 action=Action.APP_UNINSTALLED,
                 connection=connection,

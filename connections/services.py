@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from . import signals
+from .alerts.models import Alert
+from .alerts.services import alert_resolve
 from .audit import Action, audit_record
 from .bigcommerce import errors as bc_errors
 from .fields import UNREADABLE_MESSAGE
@@ -256,6 +258,8 @@ def _connection_apply_update(
             user=user, store_hash=connection.store_hash, exclude_pk=connection.pk
         )
     connection.save()
+    if credentials_changed:  # new credentials: the schedules the old ones paused resume
+        alert_resolve(connection=connection, condition=Alert.Condition.CREDENTIALS_REFUSED)
     if credentials:
         audit_record(
             action=Action.CREDENTIALS_CHANGED,

@@ -3,6 +3,8 @@ dataflows, schedules and queued runs follow what happens to the connection."""
 
 from django.dispatch import receiver
 
+from connections.alerts.models import Alert
+from connections.alerts.signals import alert_opened, alert_resolved
 from connections.models import Connection
 from connections.signals import (
     connection_created,
@@ -71,3 +73,11 @@ def on_connection_purge(sender, *, connection: Connection, batch_size: int, **kw
 def on_webhooks_health_changed(sender, *, connection: Connection, **kwargs) -> None:
     """Healthy webhooks: the flows that allow it poll less often (dataflow_schedule_sync)."""
     _schedules_follow(connection)
+
+
+@receiver(alert_opened, sender=Alert)
+@receiver(alert_resolved, sender=Alert)
+def on_credentials_alert(sender, *, alert: Alert, **kwargs) -> None:
+    """Schedules pause while the store refuses the credentials, and resume after."""
+    if alert.condition == Alert.Condition.CREDENTIALS_REFUSED and alert.connection_id:
+        _schedules_follow(Connection.objects.get(pk=alert.connection_id))

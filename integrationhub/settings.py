@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "connections",
+    "connections.alerts",
     "dataflows",
     "catalog",
     "orders",
@@ -307,9 +308,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Schedules are django-celery-beat's database rows only (the dataflows' and the engine's
 # maintenance tasks, created by dataflows' migrations and services).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Queues: a run goes to its flow's queue (dataflows.registry.FlowSpec.queue, chosen when it is
-# sent); the engine's sweep, purge and deletes go to "maintenance". A worker started without
-# -Q (the demo's) consumes them all; docker-compose.yml runs one worker per group.
+# Queues: a run goes to its flow's FlowSpec.queue (webhook runs: "webhooks"), upkeep to
+# "maintenance"; a worker without -Q (the demo's) consumes all; compose runs one per group.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = {
     name: {"exchange": name, "routing_key": name}

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
-from connections.bigcommerce.errors import BigCommerceError
+from connections.bigcommerce.errors import AuthenticationError, BigCommerceError
 
 from ..context import Interrupted, LeaseLost, RunContext, RunDeferred
 from ..models import Dataflow, LogEntry, Run
 from ..registry import flow_spec, kind_label
+from .alerting import run_alerts_record, schedules_paused
 from .claims import _claim, _release, runs_recover_abandoned
 from .queueing import refuse_inactive, run_queue, send_run, waiting_or_new_run
 from .recording import describe, finish, finish_unstarted, requeue
@@ -30,6 +31,8 @@ def dataflow_run_scheduled(*, dataflow_id: int) -> Run | None:
     dataflow = Dataflow.objects.select_related("connection").filter(pk=dataflow_id).first()
     if dataflow is None or not dataflow.enabled or not dataflow.connection.is_active:
         return None
+    if schedules_paused(connection=dataflow.connection):
+        return None  # beat had not reloaded yet: the store refuses the credentials
     runs_recover_abandoned(dataflow_id=dataflow_id)
     with transaction.atomic():
         run, busy = waiting_or_new_run(
@@ -168,7 +171,7 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
 def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable=True) -> Run:
     own_client = client is None
     ctx = None
-    status, error = Run.Status.FAILED, ""
+    status, error, refused = Run.Status.FAILED, "", ""
     try:
         try:
             if own_client:
@@ -189,6 +192,7 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable
                 error = f"{exc} Not started: run it again later."
             except (LeaseLost, BigCommerceError) as exc:
                 error = str(exc)
+                refused = error if isinstance(exc, AuthenticationError) else ""
             except SoftTimeLimitExceeded:
                 error = (
                     f"Stopped: the run took longer than the time limit "
@@ -210,4 +214,6 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable
                 client.close()
             except Exception:
                 logger.exception("Closing the BigCommerce client failed")
-    return finish(run, status, error, ctx=ctx)
+    run = finish(run, status, error, ctx=ctx)
+    run_alerts_record(run=run, refused_error=refused)
+    return run

@@ -249,4 +249,7 @@ def run_fail_unrecorded(
         return None
     if run is not None and run.pk:
         run.refresh_from_db()
+        from .alerting import run_alerts_record
+
+        run_alerts_record(run=run)
     return run

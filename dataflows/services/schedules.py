@@ -4,6 +4,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
 from connections.models import Connection
@@ -12,6 +13,7 @@ from connections.webhooks.selectors import webhooks_healthy
 from ..models import Dataflow
 from ..options import dataflow_options_validate
 from ..registry import flow_spec, flow_specs
+from .alerting import schedules_paused
 
 SCHEDULED_TASK = "dataflows.tasks.dataflow_scheduled_run_task"
 MIN_INTERVAL_S = 60
@@ -64,9 +66,14 @@ def interval_schedule(seconds: int) -> IntervalSchedule:
 
 def dataflow_schedule_sync(*, dataflow: Dataflow) -> None:
     """Make the beat schedule match the dataflow: on when the dataflow is enabled and its
-    connection active, else off (the PeriodicTask is kept, disabled, so its history stays)."""
+    connection active (and the store takes its credentials), else off (the PeriodicTask is
+    kept, disabled, so its history stays)."""
     connection = dataflow.connection
-    wanted = dataflow.enabled and connection.status == Connection.Status.ACTIVE
+    wanted = (
+        dataflow.enabled
+        and connection.status == Connection.Status.ACTIVE
+        and not schedules_paused(connection=connection)
+    )
     if not wanted:
         if dataflow.periodic_task_id:
             switched = PeriodicTask.objects.filter(
@@ -82,6 +89,7 @@ def dataflow_schedule_sync(*, dataflow: Dataflow) -> None:
         "args": json.dumps([dataflow.pk]),
         "kwargs": "{}",
         "enabled": True,
+        "date_changed": timezone.now(),  # when it was last (re)scheduled: the overdue check
         "description": f"{dataflow.get_kind_display()} of connection {connection.pk} "
         f"({connection.name})"[:1000],
     }

@@ -10,6 +10,7 @@ from connections.models import Connection
 
 from ..leases import db_now_plus
 from ..models import Run
+from .alerting import dataflows_check_overdue
 from .claims import runs_recover_abandoned
 from .queueing import send_run
 
@@ -55,4 +56,14 @@ def runs_sweep() -> dict:
     for run_id in resent.values():
         send_run(run_id)
     deletes = connections_resend_deletes()
-    return {"recovered": recovered, "resent": len(resent), "deletes_resent": deletes}
+    try:
+        overdue = dataflows_check_overdue()["overdue"]
+    except Exception:  # the sweep's own work is done; the next sweep looks again
+        logger.exception("The overdue check failed")
+        overdue = None
+    return {
+        "recovered": recovered,
+        "resent": len(resent),
+        "deletes_resent": deletes,
+        "overdue": overdue,
+    }

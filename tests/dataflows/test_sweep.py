@@ -53,6 +53,11 @@ def test_the_sweep_sends_again_the_task_of_a_run_that_waits_on_a_free_dataflow(
     behind_busy = queued_run(busy)
     Run.objects.filter(pk=behind_busy.pk).update(queued_at=timezone.now() - timedelta(minutes=10))
 
-    assert services.runs_sweep() == {"recovered": 0, "resent": 1, "deletes_resent": 0}
+    assert services.runs_sweep() == {
+        "recovered": 0,
+        "resent": 1,
+        "deletes_resent": 0,
+        "overdue": 0,
+    }
     assert enqueued == [lost.pk]
     assert fresh.pk not in enqueued

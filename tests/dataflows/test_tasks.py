@@ -75,6 +75,7 @@ def test_the_sweep_task_recovers_abandoned_runs(order_import):
         "recovered": 1,
         "resent": 0,
         "deletes_resent": 0,
+        "overdue": 0,
     }
     run.refresh_from_db()
     assert run.status == Run.Status.FAILED

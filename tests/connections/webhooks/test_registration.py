@@ -4,6 +4,7 @@ checked against the webhooks spec."""
 
 import pytest
 
+from connections.alerts.models import Alert
 from connections.webhooks import registration
 from connections.webhooks.models import WebhookSubscription
 from connections.webhooks.registration import (
@@ -114,15 +115,8 @@ def test_rotating_the_secret_re_registers_the_hooks_with_it(store, client, sandb
 
 
 def test_the_check_re_enables_deactivated_hooks_re_creates_missing_ones_and_alerts(
-    store, client, sandbox, monkeypatch
+    store, client, sandbox
 ):
-    alerts = []
-    monkeypatch.setattr(
-        registration, "webhook_alert_raise", lambda **kw: alerts.append(("raise", kw["count"]))
-    )
-    monkeypatch.setattr(
-        registration, "webhook_alert_resolve", lambda **kw: alerts.append(("resolve", None))
-    )
     webhooks_register(connection=store, client=client)
     listed = hooks(sandbox)
     sandbox.api("PUT", f"/v3/hooks/{listed[0]['id']}", json={"is_active": False})
@@ -133,7 +127,12 @@ def test_the_check_re_enables_deactivated_hooks_re_creates_missing_ones_and_aler
     after = hooks(sandbox)
     assert len(after) == len(SCOPES) and all(h["is_active"] for h in after)
     assert sub.deactivated_count == 1
-    assert alerts == [("raise", 1)]
-    webhooks_check(connection=store, client=client)
-    assert alerts == [("raise", 1), ("resolve", None)]
+    [alert] = Alert.objects.filter(connection=store)
+    assert alert.condition == Alert.Condition.WEBHOOK_DEACTIVATED
+    assert alert.state == Alert.State.OPEN and "deactivated 1 of" in alert.message
     assert webhook_health(connection=store).deactivated_count == 1
+
+    webhooks_check(connection=store, client=client)  # all active now
+
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.RESOLVED
