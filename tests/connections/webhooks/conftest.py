@@ -13,7 +13,7 @@ def store(sandbox_settings, tenant, public_url):
 
 
 @pytest.fixture
-def client(sandbox_settings, contract):
+def bc_client(sandbox_settings, contract):
     """A client of the sandbox store whose exchanges (the /v3/hooks ones too) are checked
     against the official specs."""
     c = client_for(sandbox_settings, contract)

@@ -23,8 +23,10 @@ def hooks(sandbox):
     return sandbox.get("/v3/hooks").json()["data"]
 
 
-def test_enabling_registers_every_scope_with_the_secret_in_a_custom_header(store, client, sandbox):
-    sub = webhooks_register(connection=store, client=client)
+def test_enabling_registers_every_scope_with_the_secret_in_a_custom_header(
+    store, bc_client, sandbox
+):
+    sub = webhooks_register(connection=store, client=bc_client)
 
     assert sub.state == WebhookSubscription.State.REGISTERED and sub.error == ""
     listed = hooks(sandbox)
@@ -37,15 +39,15 @@ def test_enabling_registers_every_scope_with_the_secret_in_a_custom_header(store
     assert health.registered == health.wanted == len(SCOPES) and health.active
 
 
-def test_registering_again_changes_nothing(store, client, sandbox):
-    webhooks_register(connection=store, client=client)
+def test_registering_again_changes_nothing(store, bc_client, sandbox):
+    webhooks_register(connection=store, client=bc_client)
     first = hooks(sandbox)
-    webhooks_register(connection=store, client=client)
+    webhooks_register(connection=store, client=bc_client)
     assert hooks(sandbox) == first
 
 
-def test_the_secret_is_encrypted_at_rest_and_never_in_repr(store, client):
-    sub = webhooks_register(connection=store, client=client)
+def test_the_secret_is_encrypted_at_rest_and_never_in_repr(store, bc_client):
+    sub = webhooks_register(connection=store, client=bc_client)
     from django.db import connection as db
 
     with db.cursor() as cursor:
@@ -64,10 +66,10 @@ def test_the_secret_is_encrypted_at_rest_and_never_in_repr(store, client):
     ],
 )
 def test_a_missing_or_plain_http_public_address_is_said_on_the_connection(
-    store, client, sandbox, settings, url, says
+    store, bc_client, sandbox, settings, url, says
 ):
     settings.PUBLIC_BASE_URL = url
-    sub = webhooks_register(connection=store, client=client)
+    sub = webhooks_register(connection=store, client=bc_client)
 
     assert sub.state == WebhookSubscription.State.ERROR
     assert says in sub.error and "PUBLIC_BASE_URL" in sub.error
@@ -75,54 +77,54 @@ def test_a_missing_or_plain_http_public_address_is_said_on_the_connection(
     assert webhook_health(connection=store).error == sub.error
 
 
-def test_a_store_refusing_the_hooks_is_said_on_the_connection(store, client, sandbox):
+def test_a_store_refusing_the_hooks_is_said_on_the_connection(store, bc_client, sandbox):
     sandbox.force_fault("500", count=10, path="/v3/hooks")
-    sub = webhooks_register(connection=store, client=client)
+    sub = webhooks_register(connection=store, client=bc_client)
     assert sub.state == WebhookSubscription.State.ERROR
     assert sub.error.startswith("BigCommerce did not accept the webhooks")
 
 
-def test_disabling_removes_the_hooks_and_leaves_others_alone(store, client, sandbox):
+def test_disabling_removes_the_hooks_and_leaves_others_alone(store, bc_client, sandbox):
     other = sandbox.api(
         "POST",
         "/v3/hooks",
         json={"scope": "store/customer/created", "destination": "https://other.example.com/x"},
     ).json()["data"]
-    webhooks_register(connection=store, client=client)
+    webhooks_register(connection=store, client=bc_client)
 
-    sub = webhooks_remove(connection=store, client=client)
+    sub = webhooks_remove(connection=store, client=bc_client)
 
     assert sub.state == WebhookSubscription.State.OFF and sub.hook_ids == {}
     assert [h["id"] for h in hooks(sandbox)] == [other["id"]]
 
 
-def test_a_new_public_address_moves_the_hooks(store, client, sandbox, settings):
-    webhooks_register(connection=store, client=client)
+def test_a_new_public_address_moves_the_hooks(store, bc_client, sandbox, settings):
+    webhooks_register(connection=store, client=bc_client)
     settings.PUBLIC_BASE_URL = "https://new-hub.example.com"
-    webhooks_register(connection=store, client=client)
+    webhooks_register(connection=store, client=bc_client)
     listed = hooks(sandbox)
     assert len(listed) == len(SCOPES)
     assert all(h["destination"].startswith("https://new-hub.example.com/") for h in listed)
 
 
-def test_rotating_the_secret_re_registers_the_hooks_with_it(store, client, sandbox, monkeypatch):
-    old = webhooks_register(connection=store, client=client).secret
+def test_rotating_the_secret_re_registers_the_hooks_with_it(store, bc_client, sandbox, monkeypatch):
+    old = webhooks_register(connection=store, client=bc_client).secret
     monkeypatch.setattr("connections.webhooks.tasks.webhooks_sync_enqueue", lambda **kw: None)
     sub = registration.webhook_secret_rotate(connection=store)
     assert sub.secret != old
-    webhooks_register(connection=store, client=client)  # what the sync task does
+    webhooks_register(connection=store, client=bc_client)  # what the sync task does
     assert {h["headers"][SECRET_HEADER] for h in hooks(sandbox)} == {sub.secret}
 
 
 def test_the_check_re_enables_deactivated_hooks_re_creates_missing_ones_and_alerts(
-    store, client, sandbox
+    store, bc_client, sandbox
 ):
-    webhooks_register(connection=store, client=client)
+    webhooks_register(connection=store, client=bc_client)
     listed = hooks(sandbox)
     sandbox.api("PUT", f"/v3/hooks/{listed[0]['id']}", json={"is_active": False})
     sandbox.api("DELETE", f"/v3/hooks/{listed[1]['id']}")
 
-    sub = webhooks_check(connection=store, client=client)
+    sub = webhooks_check(connection=store, client=bc_client)
 
     after = hooks(sandbox)
     assert len(after) == len(SCOPES) and all(h["is_active"] for h in after)
@@ -132,7 +134,7 @@ def test_the_check_re_enables_deactivated_hooks_re_creates_missing_ones_and_aler
     assert alert.state == Alert.State.OPEN and "deactivated 1 of" in alert.message
     assert webhook_health(connection=store).deactivated_count == 1
 
-    webhooks_check(connection=store, client=client)  # all active now
+    webhooks_check(connection=store, client=bc_client)  # all active now
 
     alert.refresh_from_db()
     assert alert.state == Alert.State.RESOLVED
