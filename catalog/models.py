@@ -225,3 +225,24 @@ class StoreLock(models.Model):
 
     def __str__(self):
         return f"{self.store_hash}: {self.label or 'free'}"
+
+
+class ProductMatchRequest(models.Model):
+    """A BigCommerce product to match again in the next Changed Product Match run (a webhook
+    said it changed). One per product: asking twice is asking once."""
+
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="product_match_requests"
+    )
+    bc_product_id = models.PositiveBigIntegerField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "bc_product_id"], name="one_match_request_per_product"
+            )
+        ]
+
+    def __str__(self):
+        return f"Match product {self.bc_product_id}"

@@ -19,9 +19,10 @@ from catalog.matching import PageMatcher
 from catalog.models import IMPORT_SETTINGS_KEYS, Product, ProductImportSettings, ProductLink
 from catalog.selectors import product_import_settings_get
 from dataflows.bulk import tables_analyze
-from dataflows.models import LogEntry
+from dataflows.models import LogEntry, Run
 
 from .common import catalog_lock, prefetched
+from .requested import match_requested
 
 INFO = LogEntry.Level.INFO
 WARNING = LogEntry.Level.WARNING
@@ -78,6 +79,10 @@ def match_products(ctx, *, changed: bool) -> None:
     with catalog_lock(ctx) as lock:
         matcher = PageMatcher(connection=connection, options=options, log=ctx.log, seen_at=started)
         totals = matcher.totals
+        if changed:
+            match_requested(ctx, matcher, lock)
+            if ctx.run.trigger == Run.Trigger.WEBHOOK:
+                return  # targeted: only the products the webhooks named
         scope = f"products modified since {since.isoformat()}" if since else "every product"
         ctx.log(
             f"Matching {scope} by {matcher.master_label}; product info: "
