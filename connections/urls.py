@@ -4,6 +4,7 @@ included before these, under the same /connections/<id>/ prefix."""
 from django.urls import path
 
 from . import views
+from .webhooks import panel as webhooks_panel
 
 urlpatterns = [
     path("", views.connection_list, name="home"),
@@ -21,6 +22,16 @@ urlpatterns = [
     ),
     path("connections/<int:pk>/", views.connection_detail, name="connection-detail"),
     path("connections/<int:pk>/name/", views.connection_rename, name="connection-rename"),
+    path(
+        "connections/<int:pk>/webhooks/register/",
+        webhooks_panel.webhooks_register_view,
+        name="connection-webhooks-register",
+    ),
+    path(
+        "connections/<int:pk>/webhooks/rotate/",
+        webhooks_panel.webhooks_rotate_view,
+        name="connection-webhooks-rotate",
+    ),
     path(
         "connections/<int:pk>/credentials/",
         views.connection_credentials,
