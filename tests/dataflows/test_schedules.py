@@ -111,3 +111,46 @@ def test_updating_a_dataflow_never_touches_the_lease_of_its_running_run(order_im
     order_import.refresh_from_db()
     assert order_import.lease_run_id == running.pk
     assert order_import.options == {"days": 3}
+
+
+def _every(dataflow) -> int:
+    return PeriodicTask.objects.get(pk=dataflow.periodic_task_id).interval.every
+
+
+def test_healthy_webhooks_slow_the_default_polling_down_and_unhealthy_restore_it(order_import):
+    from connections.webhooks.models import WebhookSubscription
+    from connections.webhooks.signals import webhooks_health_changed
+
+    connection = order_import.connection
+    assert _every(order_import) == 5 * 60
+    sub = WebhookSubscription.objects.create(connection=connection, state="registered")
+    webhooks_health_changed.send(sender=WebhookSubscription, connection=connection, healthy=True)
+    order_import.refresh_from_db()
+    assert _every(order_import) == 30 * 60
+    assert order_import.interval_seconds == 5 * 60  # the setting itself is unchanged
+
+    WebhookSubscription.objects.filter(pk=sub.pk).update(state="error")
+    webhooks_health_changed.send(sender=WebhookSubscription, connection=connection, healthy=False)
+    assert _every(order_import) == 5 * 60
+
+
+def test_an_interval_the_operator_chose_is_kept_while_webhooks_are_healthy(order_import):
+    from connections.webhooks.models import WebhookSubscription
+
+    WebhookSubscription.objects.create(connection=order_import.connection, state="registered")
+    services.dataflow_update(dataflow=order_import, interval_seconds=120)
+    assert _every(order_import) == 120
+
+
+def test_a_waiting_webhook_run_becomes_the_scheduled_run_when_the_schedule_ticks(
+    order_import, monkeypatch
+):
+    monkeypatch.setattr("dataflows.services._enqueue_run", lambda *a, **k: None)
+    run = services.run_queue(dataflow=order_import, trigger=Run.Trigger.WEBHOOK)
+    executed = []
+    monkeypatch.setattr(
+        "dataflows.services.execution.run_execute", lambda *, run_id: executed.append(run_id)
+    )
+    services.dataflow_run_scheduled(dataflow_id=order_import.pk)
+    run.refresh_from_db()
+    assert executed == [run.pk] and run.trigger == Run.Trigger.SCHEDULE

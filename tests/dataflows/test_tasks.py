@@ -171,3 +171,16 @@ def test_a_run_task_that_crashes_ends_its_run_failed(order_import, monkeypatch):
     assert run.error_message == (
         "Not started: the task crashed: RuntimeError: no such table: dataflows_run"
     )
+
+
+def test_a_webhook_run_goes_to_the_webhooks_queue_and_others_to_their_flows(order_import):
+    from dataflows.models import Run
+    from dataflows.tasks import route_task
+
+    webhook = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.WEBHOOK)
+    scheduled = Run.objects.create(
+        dataflow=order_import, trigger=Run.Trigger.SCHEDULE, status=Run.Status.FAILED
+    )
+    name = "dataflows.tasks.run_execute_task"
+    assert route_task(name, (webhook.pk,), {}, {}) == {"queue": "webhooks"}
+    assert route_task(name, (scheduled.pk,), {}, {}) == {"queue": "orders"}
