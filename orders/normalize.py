@@ -18,9 +18,10 @@ from typing import Any
 from connections.bigcommerce.dates import parse_date
 
 from .storable import (
+    ADDRESS_LIMITS,
     MAX_BIGINT,
     UnstorableOrder,
-    bound_address,
+    bound_warning,
     check_amount,
     check_int,
     clean_payload,
@@ -42,6 +43,7 @@ ADDRESS_FIELDS = (
     "email",
 )
 ZERO = Decimal("0")
+_ADDRESS_LIMITS = tuple((name, ADDRESS_LIMITS[name]) for name in ADDRESS_FIELDS)
 
 
 class UnreadableOrder(ValueError):
@@ -52,10 +54,10 @@ __all__ = ["UnreadableOrder", "UnstorableOrder", "normalize_order"]
 
 
 def _dec(value: Any) -> Decimal:
-    if value in (None, ""):
+    if value is None or value == "":
         return ZERO
     try:
-        number = Decimal(str(value))
+        number = Decimal(value if type(value) is str else str(value))
     except (InvalidOperation, ValueError):
         return ZERO
     return number if number.is_finite() else ZERO
@@ -75,10 +77,17 @@ def _str(value: Any, limit: int | None = None) -> str:
 
 def _address(data: Any, where: str, warnings: list[str]) -> dict[str, str]:
     data = data if isinstance(data, dict) else {}
-    address = {name: _str(data.get(name)).strip() for name in ADDRESS_FIELDS}
+    address, too_long = {}, []
+    for name, limit in _ADDRESS_LIMITS:
+        value = data.get(name)
+        text = (value if type(value) is str else "" if value is None else str(value)).strip()
+        address[name] = text
+        if len(text) > limit:
+            too_long.append(name)
     address["country_iso2"] = address["country_iso2"][:2].upper()
     address["email"] = address["email"].lower()
-    bound_address(address, where, warnings)
+    for name in too_long:
+        bound_warning(address, name, where, warnings)
     return address
 
 
@@ -98,6 +107,7 @@ def _line(item: dict, address_id: int, bc_order_id: int) -> dict[str, Any]:
         raise UnreadableOrder("a line item without an id")
     line_id = _int(item.get("id"))
     what = f"line {line_id}"
+    price = f"price of {what}"
 
     def big(name: str, default: int = 0) -> int:
         return check_int(
@@ -118,12 +128,9 @@ def _line(item: dict, address_id: int, bc_order_id: int) -> dict[str, Any]:
         "quantity_shipped": check_int(
             max(0, _int(item.get("quantity_shipped"))), f"{what} shipped quantity", bc_order_id
         ),
-        **{
-            name: check_amount(
-                _dec(item.get(name)), f"{what} {name.replace('_', ' ')}", bc_order_id
-            )
-            for name in ("price_ex_tax", "price_inc_tax", "total_inc_tax")
-        },
+        "price_ex_tax": check_amount(_dec(item.get("price_ex_tax")), price, bc_order_id),
+        "price_inc_tax": check_amount(_dec(item.get("price_inc_tax")), price, bc_order_id),
+        "total_inc_tax": check_amount(_dec(item.get("total_inc_tax")), price, bc_order_id),
     }
 
 
@@ -212,6 +219,7 @@ class NormalizedOrder:
     shipping: list[dict[str, Any]]
     lines: list[dict[str, Any]]
     raw: dict
+    raw_text: str = ""  # `raw` as the compact JSON the hub stores
     content_hash: str = ""
     source_hash: str = ""
     extra: dict = field(default_factory=dict)
@@ -246,7 +254,7 @@ def normalize_order(payload: Any) -> NormalizedOrder:
         raise UnreadableOrder("no order id")
     if bc_order_id > MAX_BIGINT:
         raise UnreadableOrder("an order id too large to be one")
-    payload, cleaned = clean_payload(payload)
+    payload, cleaned, raw_text = clean_payload(payload)
     warnings = [cleaned_warning(bc_order_id, cleaned)] if cleaned else []
     bounded: list[str] = []
     if not isinstance(payload.get("status_id"), int):
@@ -312,6 +320,7 @@ def normalize_order(payload: Any) -> NormalizedOrder:
         shipping=shipping,
         lines=lines,
         raw=payload,
+        raw_text=raw_text,
         extra={"warnings": warnings} if warnings else {},
     )
     content = _encode(order.content())

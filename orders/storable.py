@@ -37,8 +37,6 @@ MAX_AMOUNT = Decimal("9999999999.9999")
 MAX_INT = 2**31 - 1  # PositiveIntegerField (PostgreSQL integer)
 MAX_BIGINT = 2**63 - 1  # PositiveBigIntegerField
 
-# What `json.dumps` (ASCII) writes for a NUL or a surrogate: a cheap test for a clean order.
-_SUSPECT = re.compile(r"\\u(?:0000|d[89a-f])")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -47,13 +45,28 @@ class UnstorableOrder(ValueError):
     the operator can do."""
 
 
-def clean_payload(payload: dict) -> tuple[dict, list[str]]:
-    """The payload with NULs dropped and lone surrogates replaced (U+FFFD), and the dotted
-    paths of the strings that changed. A clean payload is returned as it is."""
-    if not _SUSPECT.search(json.dumps(payload)):
-        return payload, []
+def clean_payload(payload: dict) -> tuple[dict, list[str], str]:
+    """The payload with NULs dropped and lone surrogates replaced (U+FFFD), the dotted paths of
+    the strings that changed, and the payload's compact JSON text (what the hub stores; made
+    once here, it is also the cheap test for a clean payload)."""
+    text = _json(payload)
+    if "\\u0000" not in text and (text.isascii() or _encodable(text)):
+        return payload, [], text
     changed: list[str] = []
-    return _clean(payload, "", changed), changed
+    payload = _clean(payload, "", changed)
+    return payload, changed, _json(payload)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _clean(value: Any, path: str, changed: list[str]) -> Any:
@@ -90,19 +103,17 @@ def _field_label(path: str) -> str:
     return re.sub(r"\[\d+\]", "", path)
 
 
-def bound_address(address: dict[str, str], where: str, warnings: list[str]) -> None:
-    """Cut the fields longer than their column, with a warning per field."""
-    for name, limit in ADDRESS_LIMITS.items():
-        value = address.get(name, "")
-        if len(value) > limit:
-            address[name] = value[:limit]
-            if name != "country_iso2":
-                label = ADDRESS_LABELS.get(name, name.replace("_", " "))
-                warnings.append(
-                    f"the {label} of the {where} has {len(value)} characters, more than the "
-                    f"{limit} the hub keeps: the hub kept the first {limit} (the full text is "
-                    "in the order's BigCommerce data); check the address before shipping"
-                )
+def bound_warning(address: dict[str, str], name: str, where: str, warnings: list[str]) -> None:
+    """Cut a field longer than its column, with a warning."""
+    value, limit = address[name], ADDRESS_LIMITS[name]
+    address[name] = value[:limit]
+    if name != "country_iso2":
+        label = ADDRESS_LABELS.get(name, name.replace("_", " "))
+        warnings.append(
+            f"the {label} of the {where} has {len(value)} characters, more than the {limit} "
+            f"the hub keeps: the hub kept the first {limit} (the full text is in the order's "
+            "BigCommerce data); check the address before shipping"
+        )
 
 
 def check_amount(value: Decimal, what: str, bc_order_id: int) -> Decimal:

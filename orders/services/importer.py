@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from connections.bigcommerce.statuses import OrderStatus
 from connections.models import Connection
+from dataflows.bulk import JsonText
 
 from ..models import Address, Order, OrderError, OrderLine, Shipment
 from ..normalize import NormalizedOrder, UnreadableOrder, UnstorableOrder, normalize_order
@@ -294,7 +295,7 @@ class OrderImporter(ExistingOrderPlanner):
             is_archived=order.is_deleted,
             date_created=order.date_created,
             date_modified=order.date_modified,
-            raw=order.raw,
+            raw=JsonText(order.raw_text) if order.raw_text else order.raw,
             source_hash=order.source_hash,
             content_hash=order.content_hash,
             **{name: getattr(order, name) for name in ORDER_SCALARS},

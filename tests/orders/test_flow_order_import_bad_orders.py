@@ -34,9 +34,7 @@ def test_bad_orders_among_good_ones_never_block_the_page_and_later_runs_move_on(
     sandbox.reset(orders=0)
     Product.objects.create(tenant=tenant, sku="GOOD-1")
     connection = make_store_connection(tenant, sandbox)
-    good = [
-        sandbox.create_order(lines=[{"sku": "GOOD-1", "quantity": 1}])["id"] for _ in range(40)
-    ]
+    good = [sandbox.create_order(lines=[{"sku": "GOOD-1", "quantity": 1}])["id"] for _ in range(40)]
 
     def bad(**body):
         return sandbox.create_order(lines=[{"sku": "GOOD-1", "quantity": 1}], **body)["id"]
