@@ -10,10 +10,8 @@ than one Standard window (150), so the pacing waits are real. The peer's ~2 requ
 run in a shortened window (`peer_window_ms`, 1 s by default; the figures say so) to keep the
 bench short, and the hub's import of that same store runs in the same window for the ratios.
 
-`hub_ms_per_page` is the hub's own time per page (normalizing, planning and writing a page,
-its run log and cursor, the commit: the time of the page's transaction), `hub_cpu_ms_per_page`
-the CPU time of that work (steadier than wall time on a loaded machine), `wall_ms_per_page`
-the run's wall time over its pages.
+`hub_ms_per_page`: the time of a page's transaction (normalize, plan, write, log, commit);
+`hub_cpu_ms_per_page` its CPU time (steadier on a loaded machine).
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ from pathlib import Path
 from connections.bigcommerce.sandbox.process import peak_rss_mb, sandbox_control
 
 from .databases import BenchDatabases
+from .page_timing import time_pages
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = 250
@@ -316,7 +315,7 @@ def main(argv=None) -> None:
         connection=connection, kind=ORDER_IMPORT
     )
 
-    timing = _time_pages()
+    timing = time_pages()
 
     def import_once():
         c = client()
@@ -398,25 +397,3 @@ def main(argv=None) -> None:
         c.close()
     print(json.dumps(result))
     sys.stdout.flush()
-
-
-def _time_pages() -> dict:
-    """Measure each page's transaction of Order Import (the hub's own time, not the fetch)."""
-    from contextlib import contextmanager
-
-    from orders.flows.order_import import OrderImportRun
-
-    timing = {"wall": 0.0, "cpu": 0.0, "pages": 0}
-    page = OrderImportRun._page
-
-    @contextmanager
-    def timed(self):
-        wall, cpu = time.perf_counter(), time.thread_time()
-        with page(self):
-            yield
-        timing["wall"] += time.perf_counter() - wall
-        timing["cpu"] += time.thread_time() - cpu
-        timing["pages"] += 1
-
-    OrderImportRun._page = timed
-    return timing
