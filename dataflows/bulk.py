@@ -127,7 +127,13 @@ def _preparer(field, db):
     return partial(_prep, field, db)
 
 
+class JsonText(str):
+    """A JSON column's value already encoded (compact): `upsert_rows` stores it as it is."""
+
+
 def _json_text(value) -> str:
+    if isinstance(value, JsonText):
+        return str(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -273,6 +273,7 @@ class OrderError(models.Model):
         CHANGED_AFTER_SHIPMENT = "changed_after_shipment", "Changed after shipment"
         SHIPMENT_REJECTED = "shipment_rejected", "Shipment rejected by BigCommerce"
         UNREADABLE = "unreadable", "Unreadable order data"
+        INVALID_QUANTITY = "invalid_quantity", "Invalid line quantity"
 
     class Resolution(models.TextChoices):
         RESOLVED = "resolved", "Resolved"
@@ -285,6 +286,7 @@ class OrderError(models.Model):
         Code.MISSING_SKU,
         Code.MISSING_SHIPPING_ADDRESS,
         Code.INVALID_ADDRESS,
+        Code.INVALID_QUANTITY,
     )
     IMPORT_CODES = (*BLOCKING, Code.TRACKING_OFF, Code.CHANGED_AFTER_SHIPMENT)
 

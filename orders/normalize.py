@@ -17,6 +17,17 @@ from typing import Any
 
 from connections.bigcommerce.dates import parse_date
 
+from .storable import (
+    ADDRESS_LIMITS,
+    MAX_BIGINT,
+    UnstorableOrder,
+    bound_warning,
+    check_amount,
+    check_int,
+    clean_payload,
+    cleaned_warning,
+)
+
 ADDRESS_FIELDS = (
     "first_name",
     "last_name",
@@ -32,17 +43,21 @@ ADDRESS_FIELDS = (
     "email",
 )
 ZERO = Decimal("0")
+_ADDRESS_LIMITS = tuple((name, ADDRESS_LIMITS[name]) for name in ADDRESS_FIELDS)
 
 
 class UnreadableOrder(ValueError):
     """The payload is not an order the hub can read (says which field)."""
 
 
+__all__ = ["UnreadableOrder", "UnstorableOrder", "normalize_order"]
+
+
 def _dec(value: Any) -> Decimal:
-    if value in (None, ""):
+    if value is None or value == "":
         return ZERO
     try:
-        number = Decimal(str(value))
+        number = Decimal(value if type(value) is str else str(value))
     except (InvalidOperation, ValueError):
         return ZERO
     return number if number.is_finite() else ZERO
@@ -60,11 +75,19 @@ def _str(value: Any, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-def _address(data: Any) -> dict[str, str]:
+def _address(data: Any, where: str, warnings: list[str]) -> dict[str, str]:
     data = data if isinstance(data, dict) else {}
-    address = {name: _str(data.get(name)).strip() for name in ADDRESS_FIELDS}
+    address, too_long = {}, []
+    for name, limit in _ADDRESS_LIMITS:
+        value = data.get(name)
+        text = (value if type(value) is str else "" if value is None else str(value)).strip()
+        address[name] = text
+        if len(text) > limit:
+            too_long.append(name)
     address["country_iso2"] = address["country_iso2"][:2].upper()
     address["email"] = address["email"].lower()
+    for name in too_long:
+        bound_warning(address, name, where, warnings)
     return address
 
 
@@ -79,23 +102,35 @@ def _options(line: dict) -> str:
     return ", ".join(parts)[:500]
 
 
-def _line(item: dict, address_id: int) -> dict[str, Any]:
+def _line(item: dict, address_id: int, bc_order_id: int) -> dict[str, Any]:
     if not isinstance(item, dict) or "id" not in item:
         raise UnreadableOrder("a line item without an id")
+    line_id = _int(item.get("id"))
+    what = f"line {line_id}"
+    price = f"price of {what}"
+
+    def big(name: str, default: int = 0) -> int:
+        return check_int(
+            _int(item.get(name), default), f"{what} {name}", bc_order_id, limit=MAX_BIGINT
+        )
+
     return {
-        "bc_line_id": _int(item.get("id")),
-        "bc_product_id": _int(item.get("product_id")),
-        "bc_variant_id": _int(item.get("variant_id")),
-        "bc_address_id": _int(item.get("order_address_id"), address_id) or address_id,
+        "bc_line_id": check_int(line_id, f"{what} id", bc_order_id, limit=MAX_BIGINT),
+        "bc_product_id": big("product_id"),
+        "bc_variant_id": big("variant_id"),
+        "bc_address_id": big("order_address_id", address_id) or address_id,
         "sku": _str(item.get("sku")).strip()[:255],
         "raw_sku": _str(item.get("sku")),
         "name": _str(item.get("name"), 500),
         "options": _options(item),
-        "quantity": max(0, _int(item.get("quantity"))),
-        "quantity_shipped": max(0, _int(item.get("quantity_shipped"))),
-        "price_ex_tax": _dec(item.get("price_ex_tax")),
-        "price_inc_tax": _dec(item.get("price_inc_tax")),
-        "total_inc_tax": _dec(item.get("total_inc_tax")),
+        # Negative and zero quantities are kept: the checks report them.
+        "quantity": check_int(_int(item.get("quantity")), f"{what} quantity", bc_order_id),
+        "quantity_shipped": check_int(
+            max(0, _int(item.get("quantity_shipped"))), f"{what} shipped quantity", bc_order_id
+        ),
+        "price_ex_tax": check_amount(_dec(item.get("price_ex_tax")), price, bc_order_id),
+        "price_inc_tax": check_amount(_dec(item.get("price_inc_tax")), price, bc_order_id),
+        "total_inc_tax": check_amount(_dec(item.get("total_inc_tax")), price, bc_order_id),
     }
 
 
@@ -184,6 +219,7 @@ class NormalizedOrder:
     shipping: list[dict[str, Any]]
     lines: list[dict[str, Any]]
     raw: dict
+    raw_text: str = ""  # `raw` as the compact JSON the hub stores
     content_hash: str = ""
     source_hash: str = ""
     extra: dict = field(default_factory=dict)
@@ -216,25 +252,43 @@ def normalize_order(payload: Any) -> NormalizedOrder:
     bc_order_id = _int(payload.get("id"))
     if bc_order_id <= 0:
         raise UnreadableOrder("no order id")
+    if bc_order_id > MAX_BIGINT:
+        raise UnreadableOrder("an order id too large to be one")
+    payload, cleaned, raw_text = clean_payload(payload)
+    warnings = [cleaned_warning(bc_order_id, cleaned)] if cleaned else []
+    bounded: list[str] = []
     if not isinstance(payload.get("status_id"), int):
         raise UnreadableOrder("no status_id")
     date_created = parse_date(payload.get("date_created"))
     if date_created is None:
         raise UnreadableOrder("no readable date_created")
     date_modified = parse_date(payload.get("date_modified")) or date_created
-    billing = _address(payload.get("billing_address"))
+    billing = _address(payload.get("billing_address"), "billing address", bounded)
     consignments, has_pickups = _consignment_groups(payload)
     shipping, lines = [], []
     for consignment in consignments:
         address_id = _int(consignment.get("id"))
-        address = _address(consignment)
+        address = _address(consignment, f"shipping address {address_id}", bounded)
         address["bc_address_id"] = address_id
         address["shipping_method"] = _str(consignment.get("shipping_method"), 250)
         shipping.append(address)
         for item in consignment.get("line_items") or []:
             if isinstance(item, dict) and "quantity" not in item:
                 raise UnreadableOrder("its line items are links, not included")
-            lines.append(_line(item, address_id))
+            lines.append(_line(item, address_id, bc_order_id))
+
+    def amount(name: str) -> Decimal:
+        return check_amount(_dec(payload.get(name)), name.replace("_", " "), bc_order_id)
+
+    zero = [str(line["bc_line_id"]) for line in lines if line["quantity"] == 0]
+    if zero:
+        warnings.append(
+            f"Order {bc_order_id}: line(s) {', '.join(zero)} have quantity 0 in BigCommerce, so "
+            "the warehouse ships nothing of them; if something should ship, correct the "
+            "quantity in BigCommerce."
+        )
+    if bounded:
+        warnings.append(f"Order {bc_order_id}: " + "; ".join(bounded) + ".")
     order = NormalizedOrder(
         bc_order_id=bc_order_id,
         status_id=payload["status_id"],
@@ -242,16 +296,18 @@ def normalize_order(payload: Any) -> NormalizedOrder:
         date_created=date_created,
         date_modified=date_modified,
         date_shipped=parse_date(payload.get("date_shipped")),
-        bc_customer_id=max(0, _int(payload.get("customer_id"))),
+        bc_customer_id=check_int(
+            max(0, _int(payload.get("customer_id"))), "customer id", bc_order_id, limit=MAX_BIGINT
+        ),
         email=(billing["email"] or _str(payload.get("email")).strip().lower())[:254],
         currency_code=_str(payload.get("currency_code"), 3),
-        subtotal_ex_tax=_dec(payload.get("subtotal_ex_tax")),
-        subtotal_inc_tax=_dec(payload.get("subtotal_inc_tax")),
-        shipping_cost_inc_tax=_dec(payload.get("shipping_cost_inc_tax")),
-        total_tax=_dec(payload.get("total_tax")),
-        total_ex_tax=_dec(payload.get("total_ex_tax")),
-        total_inc_tax=_dec(payload.get("total_inc_tax")),
-        items_total=max(0, _int(payload.get("items_total"))),
+        subtotal_ex_tax=amount("subtotal_ex_tax"),
+        subtotal_inc_tax=amount("subtotal_inc_tax"),
+        shipping_cost_inc_tax=amount("shipping_cost_inc_tax"),
+        total_tax=amount("total_tax"),
+        total_ex_tax=amount("total_ex_tax"),
+        total_inc_tax=amount("total_inc_tax"),
+        items_total=check_int(max(0, _int(payload.get("items_total"))), "items total", bc_order_id),
         payment_method=_str(payload.get("payment_method"), 100),
         payment_status=_str(payload.get("payment_status"), 100),
         customer_message=_str(payload.get("customer_message")),
@@ -264,6 +320,8 @@ def normalize_order(payload: Any) -> NormalizedOrder:
         shipping=shipping,
         lines=lines,
         raw=payload,
+        raw_text=raw_text,
+        extra={"warnings": warnings} if warnings else {},
     )
     content = _encode(order.content())
     order.content_hash = hashlib.sha1(content.encode()).hexdigest()

@@ -131,6 +131,12 @@ def line_problems(
         products.append(product_id)
         if code:
             found[code].append(text)
+        if line["quantity"] < 0:
+            found[OrderError.Code.INVALID_QUANTITY].append(
+                f"line {line['bc_line_id']} (SKU “{line['sku']}”) has quantity "
+                f"{line['quantity']} in BigCommerce; correct the quantity in BigCommerce, then "
+                "retry this error"
+            )
     if not order.lines and order.shipping:
         found[OrderError.Code.MISSING_SKU].append("the order has no physical lines to ship")
     return products, {code: _sentence("; ".join(texts)) for code, texts in found.items()}

@@ -17,8 +17,13 @@ def customers_upsert(*, tenant_id: int, orders: list[NormalizedOrder]) -> dict[s
     if not orders:
         return {}
     emails = {order.email for order in orders if order.email}
-    existing = {c.email: c for c in Customer.objects.filter(tenant_id=tenant_id, email__in=emails)}
-    ids = {email: customer.pk for email, customer in existing.items()}
+    existing = {
+        row[0]: dict(zip(("pk", *CUSTOMER_FIELDS), row[1:], strict=True))
+        for row in Customer.objects.filter(tenant_id=tenant_id, email__in=emails).values_list(
+            "email", "pk", *CUSTOMER_FIELDS
+        )
+    }
+    ids = {email: customer["pk"] for email, customer in existing.items()}
     changed = []
     now = timezone.now()
     for order in orders:
@@ -31,12 +36,13 @@ def customers_upsert(*, tenant_id: int, orders: list[NormalizedOrder]) -> dict[s
             "first_name": billing["first_name"][:255],
             "last_name": billing["last_name"][:255],
             "phone": billing["phone"][:64],
-            "bc_customer_id": order.bc_customer_id or (before.bc_customer_id if before else None),
+            "bc_customer_id": order.bc_customer_id
+            or (before["bc_customer_id"] if before else None),
         }
-        if before is not None and not company and before.kind == Customer.Kind.COMPANY:
+        if before is not None and not company and before["kind"] == Customer.Kind.COMPANY:
             # A company that once ordered with its company name stays a company customer.
-            wanted["kind"], wanted["company"] = before.kind, before.company
-        if before is not None and all(getattr(before, k) == v for k, v in wanted.items()):
+            wanted["kind"], wanted["company"] = before["kind"], before["company"]
+        if before is not None and all(before[k] == v for k, v in wanted.items()):
             continue
         changed.append((tenant_id, order.email, *wanted.values(), now, now))
     if changed:

@@ -127,6 +127,8 @@ class ExistingOrderPlanner:
             )
             for text in warnings.values():
                 self.log(f"Order {bc_id}: {text}", WARNING, bc_id)
+            for text in order.extra.get("warnings", ()):
+                self.log(text, WARNING, bc_id)
             return
 
         if shipment_confirmation:

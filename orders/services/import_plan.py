@@ -109,6 +109,11 @@ class PageResult:
     failed: int = 0
     unreadable: int = 0
 
+    def add(self, other: PageResult) -> PageResult:
+        for name in ("created", "updated", "skipped", "failed", "unreadable"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
 
 @dataclass
 class ErrorState:

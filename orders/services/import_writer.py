@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +25,24 @@ from .import_plan import (
     ErrorState,
     Page,
 )
+
+try:  # the bulk upserts on PostgreSQL use psycopg's own cursor
+    from psycopg import Error as _PsycopgError
+except ImportError:  # pragma: no cover - SQLite-only installs
+    _PsycopgError = DatabaseError
+
+# What storing a value the checks let through can raise: the database refusing it, a value the
+# driver cannot encode (UnicodeEncodeError is a ValueError), a decimal or int overflow.
+WRITE_ERRORS = (DatabaseError, _PsycopgError, ValueError, ArithmeticError)
+
+
+def unstorable_text(bc_order_id: int, exc: BaseException) -> str:
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return (
+        f"The hub could not store order {bc_order_id} (the database answered: {reason}); it "
+        "was not imported, the other orders of its page were. Retry this error after the "
+        "order is corrected in BigCommerce; if it fails again, tell the hub's support."
+    )
 
 
 def page_write(*, connection: Connection, page: Page) -> None:

@@ -18,9 +18,11 @@ from django.db.models import Q
 
 from connections.bigcommerce.statuses import OrderStatus
 from connections.models import Connection
+from dataflows.bulk import JsonText
 
 from ..models import Address, Order, OrderError, OrderLine, Shipment
-from ..normalize import NormalizedOrder, UnreadableOrder, normalize_order
+from ..normalize import NormalizedOrder, UnreadableOrder, UnstorableOrder, normalize_order
+from ..storable import MAX_BIGINT
 from .checks import ProductResolver, address_problems, hub_status_for, line_problems
 from .import_existing import ExistingOrderPlanner
 from .import_filter import ImportFilter, import_filter_for
@@ -35,7 +37,7 @@ from .import_plan import (
     Page,
     PageResult,
 )
-from .import_writer import order_errors_apply, page_write
+from .import_writer import WRITE_ERRORS, order_errors_apply, page_write, unstorable_text
 from .reservations import products_recount_reserved
 
 logger = logging.getLogger(__name__)
@@ -80,16 +82,18 @@ class OrderImporter(ExistingOrderPlanner):
         for payload in payloads:
             try:
                 order = normalize_order(payload)
-            except UnreadableOrder as exc:
+            except (UnreadableOrder, UnstorableOrder) as exc:
                 bc_id = payload.get("id") if isinstance(payload, dict) else None
                 text = (
-                    f"BigCommerce sent order {bc_id} in a form the hub cannot read ({exc}); it "
-                    "was not imported. Retry it once the store answers normally."
+                    str(exc)
+                    if isinstance(exc, UnstorableOrder)
+                    else f"BigCommerce sent order {bc_id} in a form the hub cannot read ({exc}); "
+                    "it was not imported. Retry it once the store answers normally."
                 )
                 result.failed += 1
                 result.unreadable += 1
                 self.log(text, ERROR, bc_id if isinstance(bc_id, int) else None)
-                if isinstance(bc_id, int) and bc_id > 0:
+                if isinstance(bc_id, int) and 0 < bc_id <= MAX_BIGINT:
                     unreadable[bc_id] = text
                 continue
             seen = orders.get(order.bc_order_id)
@@ -97,9 +101,45 @@ class OrderImporter(ExistingOrderPlanner):
                 orders[order.bc_order_id] = order
         if not orders and not unreadable:
             return result
-        with transaction.atomic():
-            self._lock()
-            self._import(orders, result, force=force, unreadable=unreadable)
+        try:
+            return result.add(self._write(orders, unreadable, force=force))
+        except WRITE_ERRORS:
+            if not orders:
+                raise
+            logger.warning("Order page of %s orders failed to write", len(orders), exc_info=True)
+        # Something in the page could not be stored: each order on its own, so that one bad
+        # order is an error and the others import.
+        if unreadable:
+            result.add(self._write({}, unreadable, force=force))
+        for bc_id, order in orders.items():
+            try:
+                result.add(self._write({bc_id: order}, {}, force=force))
+            except WRITE_ERRORS as exc:
+                text = unstorable_text(bc_id, exc)
+                self.log(text, ERROR, bc_id)
+                result.failed += 1
+                result.unreadable += 1
+                result.add(self._write({}, {bc_id: text}, force=force))
+        return result
+
+    def _write(
+        self,
+        orders: dict[int, NormalizedOrder],
+        unreadable: dict[int, str],
+        *,
+        force: bool,
+    ) -> PageResult:
+        """Plan and write in one savepoint; the log entries are passed on once it committed."""
+        result, entries = PageResult(), []
+        log, self.log = self.log, lambda *entry: entries.append(entry)
+        try:
+            with transaction.atomic():
+                self._lock()
+                self._import(orders, result, force=force, unreadable=unreadable)
+        finally:
+            self.log = log
+        for entry in entries:
+            log(*entry)
         return result
 
     def _lock(self) -> None:
@@ -113,7 +153,14 @@ class OrderImporter(ExistingOrderPlanner):
 
     # -- planning
 
-    def _import(self, orders, result: PageResult, *, force: bool, unreadable: dict[int, str]):
+    def _import(
+        self,
+        orders,
+        result: PageResult,
+        *,
+        force: bool,
+        unreadable: dict[int, str],
+    ):
         connection = self.connection
         ids = list(orders)
         existing = {
@@ -248,7 +295,7 @@ class OrderImporter(ExistingOrderPlanner):
             is_archived=order.is_deleted,
             date_created=order.date_created,
             date_modified=order.date_modified,
-            raw=order.raw,
+            raw=JsonText(order.raw_text) if order.raw_text else order.raw,
             source_hash=order.source_hash,
             content_hash=order.content_hash,
             **{name: getattr(order, name) for name in ORDER_SCALARS},
@@ -282,3 +329,5 @@ class OrderImporter(ExistingOrderPlanner):
         for code, text in warnings.items():
             if not cancelled and (bc_id, code) not in ignored:
                 self.log(f"Order {bc_id}: {text}", WARNING, bc_id)
+        for text in order.extra.get("warnings", ()):
+            self.log(text, WARNING, bc_id)

@@ -24,7 +24,8 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     out = StringIO()
 
     call_command(
-        "bench", orders=[300], quota=1000, window_ms=1000, catalog_products=300,
+        "bench", orders=[300], import_orders=[300], import_pro_quota=0, peer_orders=100,
+        quota=1000, window_ms=1000, catalog_products=300,
         stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, stdout=out,
     )  # fmt: skip
 
@@ -38,7 +39,8 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert fetch["peak_rss_mb"] > 0
     concurrent = figures["orders_fetch_concurrent"]
     assert concurrent["orders_each"] == [fetch["orders"]] * concurrent["processes"]
-    assert figures["order_import"]["store_of_300_orders"]["orders_imported"] > 0
+    assert figures["order_import"]["sqlite"]["store_of_300_orders"]["orders_imported"] > 0
+    assert figures["order_import"]["peer"]["requests_ratio"] > 1
     assert figures["order_import"]["order_update"]["sent"] > 0
     assert figures["product_match"]["first_run"]["variants"] == 900
     assert figures["full_stock_update"]["store_of_1000_skus"]["requests"] >= 1

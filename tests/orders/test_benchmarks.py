@@ -12,18 +12,38 @@ pytestmark = [pytest.mark.sandbox, pytest.mark.bench]
 @pytest.fixture(scope="module")
 def figures():
     with SandboxProcess(orders=700, products=60, variants=3, quota=150, window_ms=30000) as sb:
-        yield order_import.figures(sb, sizes=[700], shipments=40, update_window_ms=1000)
+        yield order_import.figures(
+            sb,
+            sizes=[300, 700],
+            shipments=40,
+            update_window_ms=1000,
+            peer_orders=200,
+            peer_window_ms=1000,
+        )
 
 
 def test_the_import_figures_meet_the_goals(figures):
-    store = figures["store_of_700_orders"]
     assert figures["quota"] == 150 and figures["window_ms"] == 30000
-    assert store["orders_imported"] + store["orders_with_errors"] == store["orders_in_filter"]
-    assert store["requests"] <= store["requests_floor"] + 2
-    assert store["http_429"] == store["http_429_served"] == 0
-    assert store["peak_rss_mb"] > 0 and store["wall_s"] > 0 and store["floor_s"] > 0
-    assert store["second_run"]["requests"] == 1
-    assert store["second_run"]["orders_written"] == 0
+    group = figures["sqlite"]
+    for key in ("store_of_700_orders", "store_of_700_orders_pro"):
+        store = group[key]
+        assert store["orders_imported"] + store["orders_with_errors"] == store["orders_in_filter"]
+        assert store["orders_in_filter"] >= 650  # every status: the store's whole backlog
+        assert store["requests"] <= store["requests_floor"] + 2
+        assert store["http_429"] == store["http_429_served"] == 0
+        assert store["peak_rss_mb"] > 0 and store["wall_s"] > 0 and store["floor_s"] > 0
+        assert store["hub_ms_per_page"] > 0 and store["hub_cpu_ms_per_page"] > 0
+        assert store["second_run"]["requests"] == 1
+        assert store["second_run"]["orders_written"] == 0
+    assert group["store_of_700_orders_pro"]["quota"] == 450
+    assert group["peak_rss_ratio"] <= 1.2
+
+
+def test_the_peer_comparison_counts_the_official_clients_requests(figures):
+    peer = figures["peer"]
+    assert peer["peer_requests"] >= 2 * peer["orders"]  # products and addresses per order
+    assert peer["requests_ratio"] > 10
+    assert peer["hub_requests"] < peer["peer_requests"]
 
 
 def test_the_order_update_figures_meet_the_goal(figures):
