@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from .payloads import PayloadError, cart_read, connection_key, json_load, message, no_quotes
 from .quoting import quotes_for_cart
-from .selectors import settings_for_key
+from .selectors import quote_settings_for_key, settings_for_key
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def rate(request):
     except PayloadError as exc:
         log.info("checkout rate: malformed request: %s", exc)
         return bad_request(exc)
-    settings = settings_for_key(key=key)
+    settings = quote_settings_for_key(key=key)
     if settings is None:
         log.warning("checkout rate: unknown checkout key %s; answered no quotes", key_hint(key))
         return JsonResponse(no_quotes())

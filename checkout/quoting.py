@@ -17,7 +17,7 @@ from .rules.currency import UnknownCurrency, currency_rate, money_round
 from .rules.dates import calendar_build, delivery_window, dispatch_date, warehouse_now
 from .rules.destinations import destination_served
 from .rules.pricing import option_cost
-from .selectors import option_rules, stock_available
+from .selectors import QuoteSettings, option_rules, stock_available
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +32,22 @@ def short_skus(cart: Cart, available: dict[str, int]) -> list[str]:
 
 
 def quotes_for_cart(
-    *, settings: CheckoutSettings, cart: Cart, now: datetime, count: bool = True
+    *, settings: QuoteSettings, cart: Cart, now: datetime, count: bool = True
 ) -> dict:
     """The rate answer for `cart` (the endpoint's and the Checkout tab preview's); `count`
     records the options offered (the preview does not)."""
-    connection = settings.connection
-    if not settings.enabled or not connection.is_active:
-        log.info("checkout: connection %s is disabled; answered no quotes", connection.pk)
+    if not settings.active:
+        log.info("checkout: connection %s is disabled; answered no quotes", settings.connection_id)
         return no_quotes()
-    available = stock_available(tenant_id=connection.tenant_id, skus=cart.quantities())
+    available = stock_available(tenant_id=settings.tenant_id, skus=cart.quantities())
     short = short_skus(cart, available)
     calendar = calendar_build(
-        timezone=settings.timezone, working_days=settings.working_days, holidays=settings.holidays
-    )
+        timezone=settings.timezone, working_days=settings.working_days,
+        holidays=list(settings.holidays),
+    )  # fmt: skip
     local = warehouse_now(calendar, now)
     key = (
-        f"checkout:quote:{settings.pk}:{settings.version}:{cart.fingerprint()}:"
+        f"checkout:quote:{settings.id}:{settings.version}:{cart.fingerprint()}:"
         f"{int(bool(short))}:{local:%Y%m%d%H%M}"
     )
     answer, offered = cache.get(key) or (None, None)
@@ -72,7 +72,7 @@ def quotes_build(*, settings, cart: Cart, short: list[str], calendar, now: datet
             settings.connection_id, currency,
         )  # fmt: skip
         return no_quotes(f"Delivery options cannot be priced in {currency}.", "WARNING"), []
-    mode = settings.StockMode
+    mode = CheckoutSettings.StockMode
     if short and settings.stock_mode == mode.HIDE_ALL:
         return no_quotes(), []
     value = cart.value / rate  # in the connection's currency, as the bands and threshold are

@@ -3,14 +3,17 @@ uses them (cached per settings version), stock of a cart's SKUs, the quotes-serv
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import connection as db
 from django.db.models import Sum
 
 from catalog.models import Product
+from connections.models import Connection
 
 from .models import CheckoutSettings, DeliveryOption, QuotesServed
 
@@ -36,6 +39,69 @@ class OptionRule:
     needs_stock: bool
 
 
+@dataclass(frozen=True)
+class QuoteSettings:
+    """What answering a rate request needs of a connection's checkout settings: plain values,
+    read in one query without building model instances (the shopper waits for it)."""
+
+    id: int
+    connection_id: int
+    tenant_id: int
+    active: bool  # the connection is active and its checkout quotes are enabled
+    version: int
+    currency: str
+    rates: dict
+    stock_mode: str
+    backorder_days: int
+    timezone: str
+    working_days: str
+    holidays: tuple
+
+    @classmethod
+    def of(cls, settings: CheckoutSettings) -> QuoteSettings:
+        connection = settings.connection
+        return cls(
+            id=settings.pk, connection_id=connection.pk, tenant_id=connection.tenant_id,
+            active=settings.enabled and connection.is_active, version=settings.version,
+            currency=settings.currency, rates=dict(settings.rates),
+            stock_mode=settings.stock_mode, backorder_days=settings.backorder_days,
+            timezone=settings.timezone, working_days=settings.working_days,
+            holidays=tuple(settings.holidays),
+        )  # fmt: skip
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value  # SQLite hands JSON as text
+
+
+def quote_settings_for_key(*, key: str) -> QuoteSettings | None:
+    """The quote endpoint's settings by checkout key: one query on the key's unique index.
+    Hand-written SQL because compiling the equivalent ORM query costs more than running it."""
+    if not key:
+        return None
+    qn = db.ops.quote_name
+    sql = (
+        "SELECT s.id, s.connection_id, c.tenant_id, s.enabled, c.status, s.version, "
+        "s.currency, s.rates, s.stock_mode, s.backorder_days, s.timezone, s.working_days, "
+        f"s.holidays FROM {qn(CheckoutSettings._meta.db_table)} s "
+        f"JOIN {qn(Connection._meta.db_table)} c ON c.id = s.connection_id WHERE s.{qn('key')} = %s"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (pk, connection_id, tenant_id, enabled, status, version, currency, rates, stock_mode,
+     backorder_days, timezone, working_days, holidays) = row  # fmt: skip
+    return QuoteSettings(
+        id=pk, connection_id=connection_id, tenant_id=tenant_id,
+        active=bool(enabled) and status == Connection.Status.ACTIVE, version=version,
+        currency=currency, rates=_json(rates), stock_mode=stock_mode,
+        backorder_days=backorder_days, timezone=timezone, working_days=working_days,
+        holidays=tuple(_json(holidays)),
+    )  # fmt: skip
+
+
 def settings_for_key(*, key: str) -> CheckoutSettings | None:
     """The settings (and connection) a checkout key belongs to: one query on a unique index."""
     if not key:
@@ -51,9 +117,9 @@ def options_for_connection(*, connection):
     return DeliveryOption.objects.filter(connection=connection).order_by("code")
 
 
-def option_rules(*, settings: CheckoutSettings) -> list[OptionRule]:
+def option_rules(*, settings: QuoteSettings) -> list[OptionRule]:
     """The connection's enabled options as plain values, cached under the settings' version."""
-    key = f"checkout:options:{settings.pk}:{settings.version}"
+    key = f"checkout:options:{settings.id}:{settings.version}"
     rules = cache.get(key)
     if rules is None:
         rules = [
@@ -88,9 +154,15 @@ def stock_available(*, tenant_id: int, skus) -> dict[str, int]:
     skus = [s for s in set(skus) if s]
     if not skus:
         return {}
-    return dict(
-        Product.objects.filter(tenant_id=tenant_id, sku__in=skus).values_list("sku", "available")
+    # Hand-written for the same reason as quote_settings_for_key.
+    qn = db.ops.quote_name
+    sql = (
+        f"SELECT sku, available FROM {qn(Product._meta.db_table)} "
+        f"WHERE tenant_id = %s AND sku IN ({', '.join(['%s'] * len(skus))})"
     )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [tenant_id, *skus])
+        return dict(cursor.fetchall())
 
 
 def quotes_served_table(*, connection, days: int = 14, today: date) -> dict:

@@ -23,7 +23,7 @@ from .forms import CheckoutSettingsForm, DeliveryOptionForm, PreviewForm
 from .payloads import KEY_OPTION, Cart, CartLine
 from .quoting import quotes_for_cart
 from .rules.dates import calendar_build, warehouse_now
-from .selectors import options_for_connection, quotes_served_table
+from .selectors import QuoteSettings, options_for_connection, quotes_served_table
 from .services import (
     checkout_key_rotate,
     checkout_settings_ensure,
@@ -78,7 +78,7 @@ def _preview(settings, form, now: datetime):
         value=data["value"],
         currency=(data.get("currency") or "").upper() or None,
     )
-    answer = quotes_for_cart(settings=settings, cart=cart, now=now, count=False)
+    answer = quotes_for_cart(settings=QuoteSettings.of(settings), cart=cart, now=now, count=False)
     return {"cart": cart, "answer": answer}
 
 

@@ -43,6 +43,7 @@ NEEDS = {
     "product.update": OPERATE,
     "stock.set": OPERATE,
     "product_import.settings": MANAGE,
+    "tenant.settings": MANAGE,
     "checkout.settings": MANAGE,
     "checkout.key_rotate": MANAGE,
     "checkout.option_create": MANAGE,

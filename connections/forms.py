@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from .drivers import DRIVERS
-from .models import ORDER_STATUSES, Connection
+from .models import ORDER_STATUSES, Connection, Tenant
 from .validators import MAX_BIGINT, access_token_validator
 
 # BigCommerce option types that make variants (products_catalog.v3.yml, option `type`).
@@ -232,3 +232,19 @@ SETTINGS_SECTIONS = {
     "products-stock": ProductsStockForm,
     "offers": OffersForm,
 }
+
+
+class TenantRetentionForm(forms.ModelForm):
+    title = "Data retention"
+
+    class Meta:
+        model = Tenant
+        fields = ["log_retention_days", "pii_retention_days"]
+        help_texts = {
+            "log_retention_days": "Run logs older than this are deleted every night (1 to 3650).",
+            "pii_retention_days": (
+                "Names, e-mails, phones and addresses of orders shipped or cancelled this many "
+                "days ago are removed every night; order ids, lines, totals and country stay. "
+                "Leave blank to keep personal data."
+            ),
+        }

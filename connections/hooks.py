@@ -11,6 +11,9 @@ way apps register with the Django admin: each registers from its AppConfig.ready
   live refresh of the page brings along (e.g. the Orders tab's count of open errors).
 - A tab: a label, the URL name of its page (taking the connection's pk), the key its views
   pass as `tab` to `connection_page`, and an order; shown after the connection's own tabs.
+- A retention step: a function `(*, tenant, now) -> dict[str, int]` (what it removed, by
+  kind) that the nightly retention task runs for every tenant after purging its run logs
+  (e.g. orders anonymises old personal data).
 """
 
 from collections.abc import Callable
@@ -22,6 +25,7 @@ _error_flags: list[Callable[[], Expression]] = []
 _general_panels: list[Callable] = []
 _live_parts: list[Callable] = []
 _tabs: dict[str, tuple[int, str, str]] = {}  # tab_key -> (order, label, url_name)
+_retention_steps: list[Callable] = []
 
 
 def error_flag_register(flag: Callable[[], Expression]) -> None:
@@ -49,6 +53,15 @@ def live_part_register(part: Callable) -> None:
 
 def live_parts(request, connection) -> list[str]:
     return [part(request, connection) for part in _live_parts]
+
+
+def retention_step_register(step: Callable) -> None:
+    if step not in _retention_steps:
+        _retention_steps.append(step)
+
+
+def retention_steps() -> list[Callable]:
+    return list(_retention_steps)
 
 
 def tab_register(label: str, url_name: str, tab_key: str, order: int) -> None:

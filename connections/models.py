@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -49,6 +50,20 @@ class Tenant(models.Model):
     """A merchant: sees and manages only its own connections, orders and products."""
 
     name = models.CharField(max_length=200, unique=True)
+    # Retention (the nightly task): run logs are deleted after this many days; the personal
+    # data of orders shipped or cancelled this many days ago is anonymised (None: kept).
+    log_retention_days = models.PositiveSmallIntegerField(
+        "delete run logs after (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
+    pii_retention_days = models.PositiveSmallIntegerField(
+        "anonymise customers' personal data after (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Of orders shipped or cancelled that long ago. Blank keeps personal data.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -235,6 +250,8 @@ class AuditEvent(models.Model):
         ERROR_IGNORED = "error_ignored", "Ignored an error"
         APP_INSTALLED = "app_installed", "Installed the BigCommerce app"
         APP_UNINSTALLED = "app_uninstalled", "Uninstalled the BigCommerce app"
+        TENANT_SETTINGS_CHANGED = "tenant_settings_changed", "Changed the tenant's settings"
+        RETENTION_APPLIED = "retention_applied", "Deleted old logs and personal data"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
     # Kept when the connection is deleted: its name says what the event was about.

@@ -333,3 +333,25 @@ def connection_delete(*, connection_id: int, batch_size: int = DELETE_BATCH_SIZE
         return
     signals.connection_purge.send(sender=Connection, connection=connection, batch_size=batch_size)
     connection.delete()
+
+
+TENANT_SETTINGS = ("log_retention_days", "pii_retention_days")
+
+
+def tenant_settings_update(*, tenant: Tenant, user=None, **fields) -> Tenant:
+    """Change the tenant's own settings (retention); validated, audited with what changed."""
+    unknown = set(fields) - set(TENANT_SETTINGS)
+    if unknown:
+        raise ValueError(f"not tenant settings: {sorted(unknown)}")
+    changed = {k: v for k, v in fields.items() if getattr(tenant, k) != v}
+    if not changed:
+        return tenant
+    for key, value in changed.items():
+        setattr(tenant, key, value)
+    tenant.full_clean(exclude=["name"])
+    tenant.save(update_fields=list(changed))
+    audit_record(
+        action=Action.TENANT_SETTINGS_CHANGED, tenant=tenant, user=user,
+        details=changed,
+    )  # fmt: skip
+    return tenant

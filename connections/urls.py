@@ -9,6 +9,7 @@ from .webhooks import panel as webhooks_panel
 urlpatterns = [
     path("", views.connection_list, name="home"),
     path("tenant/", views.tenant_switch, name="tenant-switch"),
+    path("tenant/settings/", views.tenant_settings, name="tenant-settings"),
     path("connections/new/", views.connection_create, name="connection-create"),
     path("connections/open/", views.connection_open, name="connection-open"),
     path("connections/columns/", views.columns_save, name="connection-columns"),

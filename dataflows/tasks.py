@@ -140,7 +140,7 @@ def runs_sweep_task() -> dict:
 
 
 @shared_task
-def logs_purge_task() -> int:
-    from .services import logs_purge
+def retention_task() -> dict:
+    from .services import retention_apply
 
-    return logs_purge()
+    return retention_apply()

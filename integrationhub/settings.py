@@ -319,7 +319,7 @@ CELERY_TASK_ROUTES = (
     "dataflows.tasks.route_task",
     {
         "dataflows.tasks.runs_sweep_task": {"queue": "maintenance"},
-        "dataflows.tasks.logs_purge_task": {"queue": "maintenance"},
+        "dataflows.tasks.retention_task": {"queue": "maintenance"},
         "connections.tasks.connection_delete_task": {"queue": "maintenance"},
         "connections.webhooks.tasks.*": {"queue": "maintenance"},
     },
@@ -330,7 +330,7 @@ CELERY_TASK_ROUTES = (
 # killed worker's dataflow is free (and re-queued by the sweep) within about a minute.
 DATAFLOW_LEASE_SECONDS = _read("DATAFLOW_LEASE_SECONDS", env.int, default=60)
 DATAFLOW_SWEEP_EVERY_S = _read("DATAFLOW_SWEEP_EVERY_S", env.int, default=30)
-LOG_RETENTION_DAYS = _read("LOG_RETENTION_DAYS", env.int, default=30)
+
 
 # --- BigCommerce (the sandbox or any compatible server can stand in).
 BIGCOMMERCE_API_URL = _url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com", {"http", "https"})

@@ -102,6 +102,8 @@ class Order(models.Model):
     content_hash = models.CharField(max_length=40, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the retention removed the order's personal data (the tenant's pii_retention_days).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-date_created", "-id"]

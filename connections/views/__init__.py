@@ -19,6 +19,7 @@ from .detail import (
 )
 from .list import columns_save, connection_list, connection_open, tenant_switch
 from .saved_views import view_delete, view_save, view_update
+from .tenant import tenant_settings
 
 __all__ = [
     "columns_save",
@@ -28,6 +29,7 @@ __all__ = [
     "connection_credentials",
     "connection_detail",
     "connection_list",
+    "tenant_settings",
     "connection_open",
     "connection_page",
     "connection_rename",

@@ -6,7 +6,7 @@
 - `execution`: running one run (`run_execute`), beat's tick, `runflow`;
 - `recording`: recording a run's end (conditional on its lease, surviving a dropped connection);
 - `sweep`: the frequent sweep (abandoned runs, lost task messages, lost deletes);
-- `retention`: purging old log entries.
+- `retention`: the nightly retention (old run logs, the apps' retention steps).
 
 How runs of one dataflow never overlap: a run may only work while it holds its dataflow's
 lease (`Dataflow.lease_run` / `lease_expires_at`, see dataflows.leases), taken with a
@@ -25,7 +25,7 @@ from .queueing import (
     runs_cancel_queued,
 )
 from .recording import ERROR_MESSAGE_MAX, run_fail_unrecorded
-from .retention import logs_purge
+from .retention import logs_purge, retention_apply
 from .schedules import (
     MAX_INTERVAL_S,
     MIN_INTERVAL_S,
@@ -54,6 +54,7 @@ __all__ = [
     "dataflow_update",
     "dataflows_create_for_connection",
     "logs_purge",
+    "retention_apply",
     "run_execute",
     "run_fail_unrecorded",
     "run_queue",

@@ -1,27 +1,52 @@
-"""Old log entries are deleted after the retention period."""
+"""The nightly retention: per tenant, run log entries older than the tenant's
+`log_retention_days` are deleted, then each registered retention step runs (connections.hooks:
+orders anonymises old personal data). Everything in batches, so that no transaction or lock is
+huge; what was removed is logged and written to the tenant's audit trail."""
 
-from datetime import timedelta
+from __future__ import annotations
 
-from django.conf import settings
+import logging
+from datetime import datetime, timedelta
+
 from django.utils import timezone
+
+from connections.audit import audit_record
+from connections.hooks import retention_steps
+from connections.models import AuditEvent, Tenant
 
 from ..models import LogEntry
 
+log = logging.getLogger(__name__)
 
-def logs_purge(*, older_than_days: int | None = None, batch_size: int = 5000) -> int:
-    """Delete log entries past the retention period (LOG_RETENTION_DAYS), in batches so that
-    no transaction or lock is huge. Returns how many were deleted."""
-    days = settings.LOG_RETENTION_DAYS if older_than_days is None else older_than_days
-    if days < 0 or batch_size < 1:
-        raise ValueError("older_than_days must be >= 0 and batch_size >= 1")
-    cutoff = timezone.now() - timedelta(days=days)
+
+def logs_purge(*, tenant: Tenant, now: datetime | None = None, batch_size: int = 5000) -> int:
+    """Delete the tenant's log entries older than its retention period; how many were deleted."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    cutoff = (now or timezone.now()) - timedelta(days=tenant.log_retention_days)
+    entries = LogEntry.objects.filter(
+        run__dataflow__connection__tenant=tenant, created_at__lt=cutoff
+    )
     deleted = 0
     while True:
-        ids = list(
-            LogEntry.objects.filter(created_at__lt=cutoff)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
+        ids = list(entries.order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not ids:
             return deleted
         deleted += LogEntry.objects.filter(pk__in=ids).delete()[0]
+
+
+def retention_apply(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """Apply every tenant's retention settings; {tenant name: {what: how many}} of the tenants
+    where something was removed."""
+    now = now or timezone.now()
+    done: dict[str, dict[str, int]] = {}
+    for tenant in Tenant.objects.order_by("pk"):
+        removed = {"log_entries": logs_purge(tenant=tenant, now=now)}
+        for step in retention_steps():
+            removed.update(step(tenant=tenant, now=now))
+        removed = {what: count for what, count in removed.items() if count}
+        if removed:
+            done[tenant.name] = removed
+            log.info("retention: tenant %s: removed %s", tenant.pk, removed)
+            audit_record(action=AuditEvent.Action.RETENTION_APPLIED, tenant=tenant, details=removed)
+    return done

@@ -7,6 +7,7 @@ from catalog.models import Product
 from checkout.models import CheckoutSettings, QuotesServed
 from checkout.payloads import cart_read
 from checkout.quoting import quotes_for_cart
+from checkout.selectors import QuoteSettings
 from checkout.services import delivery_option_update
 from tests.checkout.helpers import checkout_for, item, option, quotes, rate_request
 
@@ -17,7 +18,7 @@ TUESDAY_MORNING = datetime(2025, 6, 3, 8, 0, tzinfo=UTC)
 def answer(settings, now=TUESDAY_MORNING, **request):
     settings.refresh_from_db()
     cart = cart_read(rate_request(settings.key, **request))
-    return quotes_for_cart(settings=settings, cart=cart, now=now)
+    return quotes_for_cart(settings=QuoteSettings.of(settings), cart=cart, now=now)
 
 
 @pytest.fixture

@@ -53,14 +53,15 @@ def test_the_scheduled_task_of_a_disabled_dataflow_returns_none(order_import):
     assert not Run.objects.exists()
 
 
-def test_the_purge_task_deletes_old_log_entries(order_import, settings):
-    settings.LOG_RETENTION_DAYS = 30
+def test_the_retention_task_deletes_old_log_entries(order_import):
     run = Run.objects.create(dataflow=order_import, trigger=Run.Trigger.MANUAL)
     entry = LogEntry.objects.create(run=run, message="old")
     LogEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(days=31))
     LogEntry.objects.create(run=run, message="recent")
 
-    assert tasks.logs_purge_task.apply().get() == 1
+    done = tasks.retention_task.apply().get()
+
+    assert done[order_import.connection.tenant.name]["log_entries"] == 1
     assert list(LogEntry.objects.values_list("message", flat=True)) == ["recent"]
 
 
@@ -88,8 +89,9 @@ def test_the_sweep_and_the_purge_are_beat_rows_like_every_schedule(db, settings)
     sweep = PeriodicTask.objects.get(name="dataflows-sweep")
     assert sweep.task == "dataflows.tasks.runs_sweep_task" and sweep.enabled
     assert sweep.interval.every == settings.DATAFLOW_SWEEP_EVERY_S <= 60
-    purge = PeriodicTask.objects.get(name="dataflows-purge-logs")
-    assert purge.task == "dataflows.tasks.logs_purge_task" and purge.queue == "maintenance"
+    retention = PeriodicTask.objects.get(name="hub-retention")
+    assert retention.task == "dataflows.tasks.retention_task"
+    assert retention.queue == "maintenance" and retention.crontab.hour == "3"  # nightly
 
 
 def test_the_tasks_are_registered_under_the_names_beat_uses():
@@ -100,7 +102,7 @@ def test_the_tasks_are_registered_under_the_names_beat_uses():
         "dataflows.tasks.run_execute_task",
         "dataflows.tasks.dataflow_scheduled_run_task",
         "dataflows.tasks.runs_sweep_task",
-        "dataflows.tasks.logs_purge_task",
+        "dataflows.tasks.retention_task",
     ):
         assert name in app.tasks
 
@@ -125,7 +127,7 @@ def test_run_tasks_go_to_their_flow_queue_and_maintenance_tasks_to_maintenance(c
         assert scheduled == queue, kind
     for name in (
         "dataflows.tasks.runs_sweep_task",
-        "dataflows.tasks.logs_purge_task",
+        "dataflows.tasks.retention_task",
         "connections.tasks.connection_delete_task",
     ):
         assert _queue_of(name) == "maintenance", name

@@ -146,6 +146,13 @@ WRITES = [
         lambda w: {"import_mode": "create_only"},
     ),
     Write(
+        "tenant-settings",
+        "post",
+        "tenant.settings",
+        lambda w: reverse("tenant-settings"),
+        lambda w: {"section": "retention", "log_retention_days": "14", "pii_retention_days": ""},
+    ),
+    Write(
         "checkout-settings", "post", "checkout.settings", _pk("checkout-settings"), empty_form=True
     ),
     Write("checkout-key-rotate", "post", "checkout.key_rotate", _pk("checkout-key-rotate")),
