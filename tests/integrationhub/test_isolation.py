@@ -32,6 +32,7 @@ VALUES = {
     "app_label": ["connections"],
     "url": ["connections/connection/"],
     "content_type_id": ["1"],
+    "key": ["no-such-webhook-key"],
 }
 #: Which of B's objects a `pk` names, by the route's text before it.
 PK_OWNERS = [

@@ -97,6 +97,18 @@ WRITES = [
     ),
     Write("connection-sync", "post", "connection.synchronize", _pk("connection-sync")),
     Write(
+        "connection-webhooks-register",
+        "post",
+        "connection.synchronize",
+        _pk("connection-webhooks-register"),
+    ),
+    Write(
+        "connection-webhooks-rotate",
+        "post",
+        "connection.credentials",
+        _pk("connection-webhooks-rotate"),
+    ),
+    Write(
         "connections-sync",
         "post",
         "connection.synchronize",
@@ -360,4 +372,5 @@ NOT_TENANT_WRITES = {
     "bigcommerce-remove-user": "BigCommerce's app callback, signed by BigCommerce",
     "checkout-rate": "BigCommerce's checkout call, authorised by the connection's checkout key",
     "checkout-check-connection-options": "BigCommerce's call, authorised by the checkout key",
+    "webhook-receive": "BigCommerce's webhook callback, authorised by the hook's secret header",
 }
