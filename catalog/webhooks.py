@@ -4,21 +4,15 @@ product, in a targeted Changed Product Match run (bursts gather into one run, on
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from connections.webhooks.registry import webhook_handler_register
-from dataflows.models import Dataflow, Run
-from dataflows.services import run_queue
+from dataflows.services import run_queue_for_webhook
 
 from .kinds import CHANGED_PRODUCT_MATCH
 from .models import ProductMatchRequest
-
-logger = logging.getLogger(__name__)
 
 
 def product_webhook_received(*, connection, scope: str, data: dict) -> None:
@@ -29,26 +23,12 @@ def product_webhook_received(*, connection, scope: str, data: dict) -> None:
         [ProductMatchRequest(connection=connection, bc_product_id=product_id)],
         ignore_conflicts=True,
     )
-    transaction.on_commit(partial(product_webhook_run_queue, connection.pk))
-
-
-def product_webhook_run_queue(connection_id: int) -> None:
-    """A targeted run, unless one is waiting (its claim comes after this committed request)."""
-    dataflow = (
-        Dataflow.objects.select_related("connection")
-        .filter(connection_id=connection_id, kind=CHANGED_PRODUCT_MATCH)
-        .first()
-    )
-    if dataflow is None or not dataflow.connection.is_active:
-        return
-    if Run.objects.filter(dataflow=dataflow, status=Run.Status.QUEUED).exists():
-        return
-    try:
-        run_queue(
-            dataflow=dataflow, trigger=Run.Trigger.WEBHOOK, countdown=settings.WEBHOOK_COALESCE_S
+    transaction.on_commit(
+        partial(
+            run_queue_for_webhook, connection_id=connection.pk, kind=CHANGED_PRODUCT_MATCH,
+            only_enabled=False,
         )
-    except ValidationError:
-        logger.info("Product re-match of connection %s not queued", connection_id, exc_info=True)
+    )  # fmt: skip
 
 
 def register() -> None:

@@ -4,22 +4,16 @@ trigger). Bursts coalesce: the ids pile up as fetch requests and one waiting run
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from connections.webhooks.registry import webhook_handler_register
-from dataflows.models import Dataflow, Run
-from dataflows.services import run_queue
+from dataflows.services import run_queue_for_webhook
 
 from .flows.kinds import ORDER_IMPORT
 from .models import OrderFetchRequest
 from .services.fetch_requests import orders_fetch_request
-
-logger = logging.getLogger(__name__)
 
 
 def order_webhook_received(*, connection, scope: str, data: dict) -> None:
@@ -38,27 +32,12 @@ def order_webhook_received(*, connection, scope: str, data: dict) -> None:
         reason=OrderFetchRequest.Reason.WEBHOOK,
         queue=False,
     )
-    transaction.on_commit(partial(order_webhook_run_queue, connection.pk))
-
-
-def order_webhook_run_queue(connection_id: int) -> None:
-    """A targeted Order Import run, started WEBHOOK_COALESCE_S from now, unless one is already
-    waiting: its claim comes after this (committed) request, so it fetches it too."""
-    dataflow = (
-        Dataflow.objects.select_related("connection")
-        .filter(connection_id=connection_id, kind=ORDER_IMPORT, enabled=True)
-        .first()
-    )
-    if dataflow is None or not dataflow.connection.is_active:
-        return  # Order Import off: the requests wait for it
-    if Run.objects.filter(dataflow=dataflow, status=Run.Status.QUEUED).exists():
-        return
-    try:
-        run_queue(
-            dataflow=dataflow, trigger=Run.Trigger.WEBHOOK, countdown=settings.WEBHOOK_COALESCE_S
+    transaction.on_commit(
+        partial(
+            run_queue_for_webhook, connection_id=connection.pk, kind=ORDER_IMPORT,
+            only_enabled=True,
         )
-    except ValidationError:
-        logger.info("Order Import of connection %s not queued", connection_id, exc_info=True)
+    )  # fmt: skip
 
 
 def register() -> None:

@@ -22,6 +22,7 @@ from .queueing import (
     _enqueue_run,
     connection_synchronize,
     run_queue,
+    run_queue_for_webhook,
     runs_cancel_queued,
 )
 from .recording import ERROR_MESSAGE_MAX, run_fail_unrecorded
@@ -58,6 +59,7 @@ __all__ = [
     "run_execute",
     "run_fail_unrecorded",
     "run_queue",
+    "run_queue_for_webhook",
     "runs_cancel_queued",
     "runs_recover_abandoned",
     "runs_sweep",

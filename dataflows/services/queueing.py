@@ -4,6 +4,7 @@ run's task to the broker."""
 import logging
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -77,6 +78,30 @@ def run_queue(*, dataflow: Dataflow, trigger: str, countdown: int | None = None)
         if not busy:
             transaction.on_commit(partial(send_run, run.pk, countdown))
     return run
+
+
+def run_queue_for_webhook(*, connection_id: int, kind: str, only_enabled: bool) -> Run | None:
+    """A webhook's targeted run of `kind`, started WEBHOOK_COALESCE_S from now, unless one is
+    already waiting: its claim comes after the caller's committed request, so it handles that
+    too (bursts coalesce). `only_enabled`: a disabled dataflow of the kind gets no run (the
+    requests wait for it); without it, webhooks run a kind that is off by default."""
+    dataflows = Dataflow.objects.select_related("connection").filter(
+        connection_id=connection_id, kind=kind
+    )
+    if only_enabled:
+        dataflows = dataflows.filter(enabled=True)
+    dataflow = dataflows.first()
+    if dataflow is None or not dataflow.connection.is_active:
+        return None
+    if Run.objects.filter(dataflow=dataflow, status=Run.Status.QUEUED).exists():
+        return None
+    try:
+        return run_queue(
+            dataflow=dataflow, trigger=Run.Trigger.WEBHOOK, countdown=settings.WEBHOOK_COALESCE_S
+        )
+    except ValidationError:
+        logger.info("%s of connection %s not queued", kind, connection_id, exc_info=True)
+        return None
 
 
 def connection_synchronize(*, connection: Connection) -> list[Run]:
