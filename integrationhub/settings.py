@@ -7,12 +7,11 @@ Defaults give the embedded set-up (`make demo`): SQLite and a filesystem Celery 
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
 from connections.keys import keys_checked
+from integrationhub.env_readers import EnvReaders, demo_env_is_live
 from integrationhub.throttle_rates import rate_reader
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,75 +22,14 @@ env = environ.Env()
 env.read_env(BASE_DIR / ".env")
 
 
-def _read(name, reader, **kwargs):
-    """Read one variable; a bad value stops start-up with a message naming the variable."""
-    try:
-        return reader(name, **kwargs)
-    except (ImproperlyConfigured, ValueError, KeyError) as exc:
-        raise ImproperlyConfigured(
-            f"Environment variable {name} has an invalid value ({exc}). "
-            f"Fix or unset {name} and start again."
-        ) from exc
-
-
-def _url(name, default, schemes):
-    value = _read(name, env.str, default=default)
-    parts = urlsplit(value)
-    if parts.scheme not in schemes or not (parts.netloc or parts.path):
-        raise ImproperlyConfigured(
-            f"Environment variable {name}={value!r} is not a valid URL; "
-            f"expected a scheme among {', '.join(sorted(schemes))}."
-        )
-    return value.rstrip("/")
-
-
-def _bool(name, default):
-    raw = env.str(name, default=str(default)).strip().lower()
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off", ""}:
-        return False
-    raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean; use true or false."
-    )
-
-
-def _database(name, default):
-    value = _read(name, env.str, default=default)
-    scheme = urlsplit(value).scheme
-    if scheme not in environ.Env.DB_SCHEMES:
-        raise ImproperlyConfigured(
-            f"Environment variable {name}={value.split('@')[-1]!r} names no database engine "
-            "Django knows; use e.g. postgres://user@host:5432/db or sqlite:///path."
-        )
-    return _read(name, env.db_url, default=default)
-
-
-def _demo_env_is_live(path: Path) -> bool:
-    """True when `path` exists and the demo that wrote it (HUB_DEMO_PID) is still running, so a
-    file left behind by a killed demo is ignored."""
-    import os
-    import re
-
-    try:
-        match = re.search(r"^HUB_DEMO_PID=(\d+)$", path.read_text(), re.MULTILINE)
-    except OSError:
-        return False
-    if match is None:
-        return False
-    try:
-        os.kill(int(match.group(1)), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, another user's
-    return True
+_readers = EnvReaders(env)
+_read, _url, _bool, _database = _readers.read, _readers.url, _readers.boolean, _readers.database
 
 
 # A running `manage.py demo` writes var/demo.env (its sandbox's BIGCOMMERCE_API_URL, _LOGIN_URL):
 # commands run here talk to it, not to BigCommerce; the environment and .env win; tests skip it.
 DEMO_ENV_FILE = VAR_DIR / "demo.env"
-if _bool("HUB_READ_DEMO_ENV", default=True) and _demo_env_is_live(DEMO_ENV_FILE):
+if _bool("HUB_READ_DEMO_ENV", default=True) and demo_env_is_live(DEMO_ENV_FILE):
     env.read_env(DEMO_ENV_FILE)
 
 DEBUG = _bool("DEBUG", default=False)
