@@ -280,6 +280,24 @@ OVERRIDES: tuple[Override, ...] = (
     ),
     Override(
         "products_catalog.v3.yml",
+        "/components/schemas/product_Put_Collection",
+        "merge",
+        {"maxItems": 10},
+        "PUT /v3/catalog/products: the operation's description says 'Batches are limited to 10 "
+        "products' (and its 413 example: 'The maximum items allowed in the array is 10'); the "
+        "schema has no maxItems.",
+    ),
+    Override(
+        "product-variants_catalog.v3.yml",
+        "/paths/~1catalog~1variants/put/requestBody/content/application~1json/schema",
+        "merge",
+        {"maxItems": 50},
+        "PUT /v3/catalog/variants: the operation's description says 'Currently the limit is 50 "
+        "variants' (413 example: 'The maximum items allowed in the array is 50'); the schema "
+        "has no maxItems.",
+    ),
+    Override(
+        "products_catalog.v3.yml",
         "/components/schemas/product_Base_POST/properties/variants/items",
         "set",
         {
