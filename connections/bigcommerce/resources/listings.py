@@ -201,18 +201,20 @@ class ListingsAPI(ResourceBase):
                 len(batch),
                 exc.status,
             )
-            self._split(path, batch, outcomes, product_ids=product_ids)
+            # A 413 is about the size, not an item: both halves are sent.
+            self._split(path, batch, outcomes, product_ids=product_ids, infer=exc.status != 413)
             return False
         self._record_batch(path, batch, answer, outcomes, product_ids=product_ids)
         return True
 
-    def _split(self, path, batch, outcomes, *, product_ids: bool) -> None:
+    def _split(self, path, batch, outcomes, *, product_ids: bool, infer: bool = True) -> None:
         """Halves of a refused batch: when the first half goes through, the refusal is in
-        the second, which is split at once instead of being sent whole again."""
+        the second, which is split at once instead of being sent whole again (``infer``)."""
         middle = len(batch) // 2
         first, second = batch[:middle], batch[middle:]
         first_ok = self._send_batch(path, first, outcomes, product_ids=product_ids, known_bad=False)
-        self._send_batch(path, second, outcomes, product_ids=product_ids, known_bad=first_ok)
+        known_bad = infer and first_ok
+        self._send_batch(path, second, outcomes, product_ids=product_ids, known_bad=known_bad)
 
     def _record_batch(self, path, batch, answer, outcomes, *, product_ids: bool) -> None:
         if answer is not None and not isinstance(answer, dict):

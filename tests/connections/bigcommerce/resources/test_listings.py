@@ -320,3 +320,47 @@ def test_a_brand_created_meanwhile_is_found_again_after_the_conflict(client, moc
         match=[matchers.query_param_matcher({"name": "Acme", "limit": "250", "page": "1"})],
     )
     assert client.brands_ensure(names=["Acme"]) == {"Acme": 5}
+
+
+def test_a_product_gone_from_the_store_is_isolated_with_its_404(client, mocked):
+    def answer(request):
+        items = json.loads(request.body)
+        if any(i["id"] == 103 for i in items):
+            return 404, {}, json.dumps({"status": 404, "title": "Product 103 was not found."})
+        data = [product_body(i["id"], i["sku"]) for i in items]
+        return 200, {}, json.dumps({"data": data, "meta": {}})
+
+    mocked.add_callback(responses.PUT, PRODUCTS, answer, content_type=JSON)
+    outcomes = client.products_update(items=product_items(6))
+    gone = outcomes[3]
+    assert (gone.ok, gone.status, gone.product_id) == (False, 404, 103)
+    assert gone.error == "Product 103 was not found."
+    assert sum(o.ok for o in outcomes) == 5
+
+
+def test_a_batch_too_large_for_the_store_is_halved(client, mocked):
+    def answer(request):
+        items = json.loads(request.body)
+        if len(items) > 4:
+            body = refusal(413, "The maximum items allowed in the array is 4.")
+            return 413, {}, json.dumps(body)
+        data = [product_body(i["id"], i["sku"]) for i in items]
+        return 200, {}, json.dumps({"data": data, "meta": {}})
+
+    mocked.add_callback(responses.PUT, PRODUCTS, answer, content_type=JSON)
+    outcomes = client.products_update(items=product_items(10))
+    assert all(o.ok for o in outcomes)
+    assert [len(b) for b in sent_batches(mocked)] == [10, 5, 2, 3, 5, 2, 3]
+
+
+def test_a_refused_delete_is_split_to_the_refused_id(client, mocked):
+    def answer(request):
+        ids = request.params["id:in"].split(",")
+        if "3" in ids:
+            return 422, {}, json.dumps(refusal(422, "Product 3 cannot be deleted"))
+        return 204, {}, ""
+
+    mocked.add_callback(responses.DELETE, PRODUCTS, answer, content_type=JSON)
+    outcomes = client.products_delete(product_ids=[1, 2, 3, 4])
+    assert [o.ok for o in outcomes] == [True, True, False, True]
+    assert outcomes[2].error == "Product 3 cannot be deleted" and outcomes[2].product_id == 3
