@@ -56,7 +56,9 @@ class ItemOutcome:
 def item_error_text(exc: BigCommerceError) -> str:
     """BigCommerce's message for one item: title, detail and per-field errors."""
     title, details = parse_error_body(exc.body)
-    text = "; ".join(part for part in (title, describe_details(details, limit=10)) if part)
+    details = [d for d in details if d.get("field") or d.get("message") != title]
+    said = describe_details(details, limit=10)
+    text = f"{title.rstrip('.')}; {said}" if title and said else title or said
     return excerpt(text or exc.message, 1000)
 
 

@@ -43,7 +43,7 @@ class OptionsMixin:
                 for v in values):
             errors["option_values"] = "The field 'option_values' needs values with a 'label'."
         if errors:
-            raise ApiError(422, "The option is not valid: " + next(iter(errors.values())), errors)
+            raise ApiError(422, "The option is not valid.", errors)
         name = body["display_name"]
         if any(o["display_name"].casefold() == name.casefold() for o in options):
             raise ApiError(409, f"The product already has an option named '{name}'.",
@@ -76,7 +76,7 @@ class OptionsMixin:
         if not isinstance(body.get("sort_order"), int):
             errors["sort_order"] = "The field 'sort_order' is required (an integer)."
         if errors:
-            raise ApiError(422, "The option value is not valid: " + next(iter(errors.values())),
+            raise ApiError(422, "The option value is not valid.",
                            errors)
         if any(v["label"] == body["label"] for v in option["option_values"]):
             raise ApiError(409, f"The option already has the value '{body['label']}'.",
@@ -107,7 +107,7 @@ class OptionsMixin:
         if not picked and "option_values" not in errors:
             errors["option_values"] = "The field 'option_values' is required."
         if errors:
-            raise ApiError(422, "The variant is not valid: " + next(iter(errors.values())),
+            raise ApiError(422, "The variant is not valid.",
                            errors)
         self._forced_failure([body["sku"]], "create")
         if self._sku_taken(body["sku"]):
