@@ -156,3 +156,14 @@ def test_a_variant_added_to_a_seeded_product_uses_its_existing_option(sandbox, c
     assert outcome.ok
     variants = next(client.iter_product_pages(ids=[101]))[0]["variants"]
     assert {v["option_values"][0]["option_id"] for v in variants} == {label["option_id"]}
+
+
+@pytest.mark.parametrize("kind", ["lost_response", "malformed"])
+def test_a_create_whose_answer_is_lost_is_not_created_twice(sandbox, client, contract, kind):
+    sandbox.force_fault(kind, method="POST", path="/v3/catalog/products")
+    with contract.expect_violations():  # a truncated answer is off-contract on purpose
+        outcome = client.product_create(payload=listing(1))
+    assert outcome.ok and set(outcome.variant_ids) == {"HUB-1-S", "HUB-1-M"}
+    listed = sandbox.get("/v3/catalog/products", sku="HUB-1").json()["data"]
+    assert [p["id"] for p in listed] == [outcome.product_id]
+    assert endpoints(sandbox)["POST /v3/catalog/products"] == 1
