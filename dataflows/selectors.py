@@ -1,7 +1,19 @@
 """Reads of the engine's screens and API. Everything goes through a connection the user may
 see, so another tenant's dataflow, run or log is never listed."""
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from connections.models import Connection
 from connections.selectors import connections_visible_to, filtered
@@ -49,16 +61,51 @@ def log_entry_list(*, run: Run, filters=None, strict: bool = False) -> QuerySet[
     return filtered(LogEntryFilter, filters, run.log_entries.order_by("id"), strict=strict)
 
 
+DONE = (Run.Status.SUCCEEDED, Run.Status.PARTIAL)
+
+
 def dataflows_with_last_run(*, connection: Connection) -> QuerySet[Dataflow]:
+    """The connection's dataflows with their last run (`latest_runs`), last failed run
+    (`latest_failures`) and `consecutive_failures` (failed runs since the last one that
+    succeeded), in a fixed number of queries."""
     newest = (
         Run.objects.filter(dataflow_id=OuterRef("dataflow_id"))
         .order_by("-queued_at", "-id")
         .values("pk")[:1]
     )
-    last_runs = Run.objects.filter(pk=Subquery(newest))
+    newest_failed = (
+        Run.objects.filter(dataflow_id=OuterRef("dataflow_id"), status=Run.Status.FAILED)
+        .order_by("-queued_at", "-id")
+        .values("pk")[:1]
+    )
+    later_success = Run.objects.filter(
+        dataflow_id=OuterRef("dataflow_id"), status__in=DONE, queued_at__gt=OuterRef("queued_at")
+    )
+    failures_in_a_row = (
+        Run.objects.filter(dataflow_id=OuterRef("pk"), status=Run.Status.FAILED)
+        .filter(~Exists(later_success))
+        .order_by()
+        .values("dataflow_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Dataflow.objects.filter(connection=connection)
         .select_related("connection", "periodic_task")
-        .prefetch_related(Prefetch("runs", queryset=last_runs, to_attr="latest_runs"))
+        .annotate(
+            consecutive_failures=Coalesce(
+                Subquery(failures_in_a_row, output_field=IntegerField()), 0
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "runs", queryset=Run.objects.filter(pk=Subquery(newest)), to_attr="latest_runs"
+            ),
+            Prefetch(
+                "runs",
+                queryset=Run.objects.filter(pk=Subquery(newest_failed)),
+                to_attr="latest_failures",
+            ),
+        )
         .order_by(_kind_order(), "kind")
     )

@@ -72,6 +72,12 @@ class DataflowOutputSerializer(serializers.ModelSerializer):
         "before the schedule first ran."
     )
     last_run = serializers.SerializerMethodField()
+    last_failure = serializers.SerializerMethodField(
+        help_text="The newest failed run (null when none failed)."
+    )
+    consecutive_failures = serializers.SerializerMethodField(
+        help_text="Failed runs since the last one that succeeded (0 when the last run did)."
+    )
 
     class Meta:
         model = Dataflow
@@ -86,6 +92,8 @@ class DataflowOutputSerializer(serializers.ModelSerializer):
             "scheduled",
             "next_run_at",
             "last_run",
+            "last_failure",
+            "consecutive_failures",
         ]
         read_only_fields = fields
 
@@ -106,6 +114,24 @@ class DataflowOutputSerializer(serializers.ModelSerializer):
         if runs is None:  # not prefetched
             runs = list(dataflow.runs.order_by("-queued_at", "-id")[:1])
         return RunOutputSerializer(runs[0]).data if runs else None
+
+    @extend_schema_field(RunOutputSerializer(allow_null=True))
+    def get_last_failure(self, dataflow: Dataflow):
+        runs = getattr(dataflow, "latest_failures", None)
+        if runs is None:  # not prefetched
+            failed = dataflow.runs.filter(status=Run.Status.FAILED)
+            runs = list(failed.order_by("-queued_at", "-id")[:1])
+        return RunOutputSerializer(runs[0]).data if runs else None
+
+    def get_consecutive_failures(self, dataflow: Dataflow) -> int:
+        count = getattr(dataflow, "consecutive_failures", None)
+        if count is None:  # not annotated
+            done = dataflow.runs.filter(status__in=(Run.Status.SUCCEEDED, Run.Status.PARTIAL))
+            last_done = done.order_by("-queued_at", "-id").values_list("queued_at", flat=True)
+            since = last_done.first()
+            failed = dataflow.runs.filter(status=Run.Status.FAILED)
+            count = (failed.filter(queued_at__gt=since) if since else failed).count()
+        return count
 
 
 class DataflowUpdateInputSerializer(serializers.Serializer):

@@ -53,6 +53,7 @@ def _dataflow_rows(connection) -> list[dict]:
         dataflow.connection = connection
         last = runs_decorate(dataflow.latest_runs)
         last_run = last[0] if last else None
+        failures = runs_decorate(dataflow.latest_failures)
         scheduled = dataflow.enabled and connection.is_active
         next_run, next_label = _next_run(dataflow, last_run, scheduled)
         spec = flow_spec(dataflow.kind)
@@ -68,6 +69,8 @@ def _dataflow_rows(connection) -> list[dict]:
                     prefix=f"df{dataflow.pk}",
                 ),
                 "last_run": last_run,
+                "last_failure": failures[0] if failures else None,
+                "consecutive_failures": dataflow.consecutive_failures,
                 "scheduled": scheduled,
                 "next_run": next_run,
                 "interval_label": interval_label(dataflow.interval_seconds),

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from connections.filters import DateTimeFilter, IdFilter
 
+from .error_causes import BLOCKING_CODES, SEVERITIES, WARNING
 from .models import Order, OrderError
 
 
@@ -53,10 +54,27 @@ class OrderErrorFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=STATES, method="filter_state")
     bc_order_id = IdFilter(label="BigCommerce order id")
     order = IdFilter(field_name="order_id", label="Hub order id")
+    severity = django_filters.ChoiceFilter(
+        choices=SEVERITIES,
+        method="filter_severity",
+        label="Blocking (the order or its shipment is held) or warning",
+    )
+    sku = django_filters.CharFilter(
+        method="filter_sku", max_length=255, label="Errors about this SKU (exact)"
+    )
 
     class Meta:
         model = OrderError
-        fields = ["connection", "code", "bc_order_id", "order"]
+        fields = ["connection", "code", "bc_order_id", "order", "severity", "sku"]
+
+    def filter_severity(self, queryset, name, value):
+        blocking = Q(code__in=BLOCKING_CODES)
+        return queryset.filter(~blocking if value == WARNING else blocking)
+
+    def filter_sku(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(message__contains=f"SKU “{value}”")
 
     def filter_state(self, queryset, name, value):
         if value == "all":

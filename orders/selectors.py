@@ -1,8 +1,22 @@
 """Reads of the orders app. Everything a user sees goes through `*_visible_to`, so that another
 tenant's orders and errors are never found (a 404 in the API and the screens)."""
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from connections.bigcommerce.statuses import OrderStatus, status_label
@@ -10,6 +24,7 @@ from connections.models import Connection
 from connections.selectors import connections_visible_to, tenants_for_user
 from dataflows.models import LogEntry
 
+from . import error_causes
 from .filters import OrderErrorFilter, OrderFilter
 from .models import Address, Order, OrderError, OrderLine, Shipment, ShipmentLine
 
@@ -71,18 +86,92 @@ def order_list(*, user, filters=None, tenant=None) -> QuerySet[Order]:
     return queryset.order_by("-date_created", "-id")
 
 
-def order_error_list(*, user, filters=None, tenant=None) -> QuerySet[OrderError]:
+def order_error_list(
+    *, user, filters=None, tenant=None, blocking_first: bool = False
+) -> QuerySet[OrderError]:
     """The order errors the user may see (of `tenant` when given), filtered by
-    `OrderErrorFilter`, most recently seen first."""
+    `OrderErrorFilter`, most recently seen first (blocking ones before warnings when asked)."""
     queryset = order_errors_visible_to(user=user)
     if tenant is not None:
         queryset = queryset.filter(connection__tenant=tenant)
     queryset = _filtered(OrderErrorFilter, filters, queryset)
+    order = ("-last_seen_at", "-id")
+    if blocking_first:
+        queryset = queryset.annotate(
+            warning=Case(
+                When(code__in=error_causes.BLOCKING_CODES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        order = ("warning", *order)
     return (
         queryset.select_related("connection", "order")
         .defer("connection__access_token", "order__raw")
-        .order_by("-last_seen_at", "-id")
+        .order_by(*order)
     )
+
+
+@dataclass
+class SkuGroup:
+    sku: str
+    errors: int = 0
+
+
+@dataclass
+class ErrorGroup:
+    """The errors of one cause (code) in a filtered list."""
+
+    code: str
+    label: str
+    severity: str
+    errors: int
+    orders: int
+    open: int
+    retrying: int
+    cause: error_causes.Cause
+    skus: list[SkuGroup] = field(default_factory=list)
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.severity == error_causes.BLOCKING
+
+
+def order_error_groups(*, queryset: QuerySet[OrderError]) -> list[ErrorGroup]:
+    """The errors of `queryset` grouped by cause, blocking causes first, the largest first;
+    unknown SKUs and tracking off grouped by SKU too (most errors first). Two queries, whatever
+    the number of errors."""
+    queryset = queryset.order_by()
+    rows = queryset.values("code").annotate(
+        n=Count("id"),
+        orders=Count("bc_order_id", distinct=True),
+        open=Count("id", filter=Q(resolved_at__isnull=True)),
+        retrying=Count("id", filter=Q(resolved_at__isnull=True, retry_requested_at__isnull=False)),
+    )
+    labels = dict(OrderError.Code.choices)
+    groups = {
+        row["code"]: ErrorGroup(
+            code=row["code"],
+            label=labels.get(row["code"], row["code"]),
+            severity=error_causes.severity_of(row["code"]),
+            errors=row["n"],
+            orders=row["orders"],
+            open=row["open"],
+            retrying=row["retrying"],
+            cause=error_causes.CAUSES.get(row["code"], error_causes.Cause("", "")),
+        )
+        for row in rows
+    }
+    by_sku = [code for code in error_causes.BY_SKU if code in groups]
+    if by_sku:
+        skus: dict[str, dict[str, SkuGroup]] = {code: {} for code in by_sku}
+        messages = queryset.filter(code__in=by_sku).values_list("code", "message")
+        for code, message in messages.iterator(chunk_size=2000):
+            for sku in error_causes.skus_in(message):
+                skus[code].setdefault(sku, SkuGroup(sku=sku)).errors += 1
+        for code, found in skus.items():
+            groups[code].skus = sorted(found.values(), key=lambda g: (-g.errors, g.sku))
+    return sorted(groups.values(), key=lambda g: (not g.is_blocking, -g.errors, g.code))
 
 
 def order_detail(*, queryset: QuerySet[Order], pk: int) -> Order:

@@ -1,7 +1,6 @@
 """The orders screens (server-rendered): the tenant-wide Orders page, an order's page (lines,
 addresses, shipments, errors, the log of every run that touched it, "re-import this order"),
-the Order errors page (retry, ignore with a reason, one by one or selected), and the Orders
-tab of a connection.
+and the Orders tab of a connection (the Order errors page is in `views_errors`).
 
 The rules of the CONNECTIONS screens hold here too: anonymous users go to the log-in page;
 another tenant's orders and errors are a 404; a read-only role gets a 403 for any action
@@ -12,10 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from connections.access import (
@@ -28,17 +24,12 @@ from connections.access import (
 )
 from connections.forms import ConnectionNameForm
 from connections.models import Connection
-from connections.validators import MAX_BIGINT
-from connections.views.common import next_url
 
 from . import selectors
-from .filters import OrderErrorFilter
 from .models import Order, OrderError
-from .services.errors import order_errors_ignore, order_errors_retry
 from .services.fetch_requests import order_reimport as order_reimport_service
 
 ORDERS_PER_PAGE = 50
-ERRORS_PER_PAGE = 50
 LOG_ENTRIES_SHOWN = 200
 # The filters the order screens offer (OrderFilter has more, for the API).
 ORDER_FILTERS = ("connection", "status", "hub_status", "has_errors", "q")
@@ -163,97 +154,6 @@ def order_reimport(request, pk: int):
             "Import run (queued now).",
         )
     return redirect("order-detail", pk=order.pk)
-
-
-# ----------------------------------------------------------------------------- errors
-
-
-def _errors_context(request, *, tenant) -> dict:
-    state = request.GET.get("state") or "open"
-    queryset, filters = _listed(
-        request,
-        lambda filters: selectors.order_error_list(
-            user=request.user, tenant=tenant, filters=filters
-        ),
-        names=("code", "connection"),
-        state=state,
-    )
-    page = Paginator(queryset, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
-    return {
-        "page": page,
-        "errors": list(page.object_list),
-        "state": filters.get("state", "open"),
-        "code": filters.get("code", ""),
-        "connection_filter": str(filters.get("connection", "")),
-        "states": dict(OrderErrorFilter.STATES),
-        "codes": OrderError.Code.choices,
-        "nav": "orders",
-    }
-
-
-@login_required
-@require_GET
-def order_error_list(request):
-    """Order errors of the current tenant: retry or ignore them, one by one or selected."""
-    tenant = request.tenancy.tenant
-    if tenant is None:
-        return render(request, "orders/errors.html", {"nav": "orders", "no_tenant": True})
-    context = _errors_context(request, tenant=tenant)
-    context["connections"] = list(Connection.objects.filter(tenant=tenant).order_by("name"))
-    context["can_operate"] = request.tenancy.can_operate
-    context["counts"] = dict(
-        OrderError.objects.filter(connection__tenant=tenant, resolved_at__isnull=True)
-        .values_list("code")
-        .annotate(n=Count("id"))
-    )
-    return render(request, "orders/errors.html", context)
-
-
-@login_required
-@require_POST
-def order_error_action(request, action: str):
-    """Retry or ignore (with a reason) the selected errors (`ids`), from any error list."""
-    if action not in ("retry", "ignore"):
-        raise Http404
-    back = next_url(request, reverse("order-errors"))
-    try:
-        ids = {int(value) for value in request.POST.getlist("ids")}
-    except ValueError as exc:
-        raise Http404 from exc
-    if any(not 0 < pk <= MAX_BIGINT for pk in ids):
-        raise Http404  # no such error; never an id the database cannot compare
-    errors = list(
-        selectors.order_errors_visible_to(user=request.user)
-        .filter(pk__in=ids)
-        .select_related("connection__tenant")
-    )
-    if len(errors) != len(ids):
-        raise Http404
-    for tenant in {e.connection.tenant_id: e.connection.tenant for e in errors}.values():
-        tenant_require_role(request, tenant=tenant, need=need_for(f"order_error.{action}"))
-    if not errors:
-        messages.error(request, f"Select the errors to {action}.")
-        return redirect(back)
-    try:
-        if action == "retry":
-            count = order_errors_retry(errors=errors)
-            text = (
-                f"{count} error{'s' if count != 1 else ''} will be retried: the orders are "
-                "fetched again by the next Order Import run (queued now)."
-            )
-        else:
-            count = order_errors_ignore(
-                errors=errors, reason=request.POST.get("reason", ""), user=request.user
-            )
-            text = f"{count} error{'s' if count != 1 else ''} ignored."
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(back)
-    if count:
-        messages.success(request, text)
-    else:
-        messages.info(request, "The selected errors are resolved or ignored already.")
-    return redirect(back)
 
 
 # ----------------------------------------------------------------------------- connection tab

@@ -4,6 +4,7 @@ import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
@@ -11,11 +12,12 @@ from connections.bigcommerce.errors import AuthenticationError, BigCommerceError
 
 from ..context import Interrupted, LeaseLost, RunContext, RunDeferred
 from ..models import Dataflow, LogEntry, Run
+from ..options import dataflow_options_validate
 from ..registry import flow_spec, kind_label
 from .alerting import run_alerts_record, schedules_paused
 from .claims import _claim, _release, runs_recover_abandoned
 from .queueing import refuse_inactive, run_queue, send_run, waiting_or_new_run
-from .recording import describe, finish, finish_unstarted, requeue
+from .recording import describe, finish, finish_unstarted, requeue, run_fail_unrecorded
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +46,19 @@ def dataflow_run_scheduled(*, dataflow_id: int) -> Run | None:
     if run.trigger == Run.Trigger.WEBHOOK:
         # A waiting targeted run becomes the tick's full one (it covers the webhook's orders).
         Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(trigger=Run.Trigger.SCHEDULE)
-    return run_execute(run_id=run.pk)
+    try:
+        return run_execute(run_id=run.pk)
+    except Interrupted:
+        raise
+    except Exception as exc:
+        # The tick's run ends failed with the cause (not left queued, nor a second run made).
+        logger.exception("Dataflow %s: run %s crashed before it could start", dataflow_id, run.pk)
+        failed = run_fail_unrecorded(
+            run_id=run.pk, error=f"the scheduled run crashed before it started: {describe(exc)}"
+        )
+        if failed is None:
+            raise
+        return failed
 
 
 def dataflow_run_foreground(*, dataflow: Dataflow, client=None) -> Run:
@@ -127,6 +141,14 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
             f"{label} is not implemented yet: no installed app provides a flow of kind "
             f"'{dataflow.kind}', so this run did nothing.",
         )
+    try:
+        dataflow_options_validate(kind=dataflow.kind, options=dataflow.options)
+    except ValidationError as exc:
+        return finish_unstarted(
+            run,
+            f"Not started: the options of {label} are not valid: {' '.join(exc.messages)} "
+            "Correct them on the Dataflows tab (a manager can).",
+        )
     if run.trigger in WAITING_TRIGGERS and spec.waits_for:
         waiting = _prerequisite_missing(run, dataflow, spec)
         if waiting is not None:
@@ -145,17 +167,23 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
             "dataflow never overlap.",
         )
     try:
-        with transaction.atomic():
-            started = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-                status=Run.Status.RUNNING, started_at=Now(), deferred=False
-            )
-    except IntegrityError:  # another run of the dataflow is still recorded as running
-        started = 0
-    if not started:  # another delivery of this task started (or finished) it meanwhile
+        try:
+            with transaction.atomic():
+                started = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
+                    status=Run.Status.RUNNING, started_at=Now(), deferred=False
+                )
+        except IntegrityError:  # another run of the dataflow is still recorded as running
+            started = 0
+        if not started:  # another delivery of this task started (or finished) it meanwhile
+            _release(run=run)
+            run.refresh_from_db()
+            return run
+        run.refresh_from_db(fields=["status", "started_at"])
+    except Exception:
+        # Between the claim and the work: free the lease so that the caller records the
+        # crash on this run now, instead of the sweep much later without the cause.
         _release(run=run)
-        run.refresh_from_db()
-        return run
-    run.refresh_from_db(fields=["status", "started_at"])
+        raise
     dataflow.lease_run_id = run.pk
     return _work(
         run,

@@ -140,3 +140,39 @@ def test_an_operator_still_switches_a_flow_with_options_whose_inputs_are_read_on
     dataflow.refresh_from_db()
     assert (dataflow.enabled, dataflow.interval_seconds) == (False, 900)
     assert dataflow.options == {"created_within_days": 30}
+
+
+def test_the_dataflows_tab_shows_each_dataflows_last_failure_and_failures_in_a_row(
+    manager, connection
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    dataflow = connection.dataflows.get(kind="order_import")
+    now = timezone.now()
+
+    def run(status, minutes_ago, error=""):
+        at = now - timedelta(minutes=minutes_ago)
+        made = Run.objects.create(
+            dataflow=dataflow, trigger=Run.Trigger.SCHEDULE, status=status, error_message=error
+        )
+        Run.objects.filter(pk=made.pk).update(queued_at=at, started_at=at, finished_at=at)
+        return made
+
+    run(Run.Status.FAILED, 50, "an old failure")
+    run(Run.Status.SUCCEEDED, 40)
+    run(Run.Status.FAILED, 3)
+    last = run(Run.Status.FAILED, 1, "BigCommerce refused the access token (401).")
+    client = client_for(manager)
+    html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
+    row = html[html.index(f'id="df-last-{dataflow.pk}"') :]
+    row = row[: row.index("</div>\n</div>") if "</div>\n</div>" in row else 2000]
+    assert "2 failures in a row" in row
+    assert f'href="{reverse("run-detail", args=[connection.pk, last.pk])}">run {last.pk}</a>' in row
+    assert "BigCommerce refused the access token (401)." in row
+
+    run(Run.Status.SUCCEEDED, 0)
+    html = client.get(reverse("connection-dataflows", args=[connection.pk])).content.decode()
+    row = html[html.index(f'id="df-last-{dataflow.pk}"') :][:1500]
+    assert "in a row" not in row and f"run {last.pk}</a>" in row  # the last failure stays shown

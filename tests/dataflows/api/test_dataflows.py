@@ -46,6 +46,26 @@ def test_each_dataflow_shows_its_newest_run(connection, viewer):
     assert by_kind["product_match"]["last_run"] is None
 
 
+def test_each_dataflow_shows_its_last_failure_and_failures_in_a_row(connection, viewer):
+    make_run(connection, "order_import", minutes=1, status=Run.Status.FAILED)
+    make_run(connection, "order_import", minutes=2, status=Run.Status.SUCCEEDED)
+    make_run(connection, "order_import", minutes=3, status=Run.Status.FAILED)
+    last = make_run(
+        connection, "order_import", minutes=4, status=Run.Status.FAILED, error_message="boom"
+    )
+
+    rows = api_client_for(viewer).get(dataflows_url(connection)).json()
+
+    by_kind = {row["kind"]: row for row in rows}
+    assert by_kind["order_import"]["consecutive_failures"] == 2
+    assert by_kind["order_import"]["last_failure"]["id"] == last.pk
+    assert by_kind["order_import"]["last_failure"]["error_message"] == "boom"
+    assert (
+        by_kind["product_match"]["last_failure"],
+        by_kind["product_match"]["consecutive_failures"],
+    ) == (None, 0)
+
+
 def test_the_next_run_is_estimated_from_the_schedules_last_tick(connection, viewer):
     dataflow = Dataflow.objects.get(connection=connection, kind="order_import")
     PeriodicTask.objects.filter(pk=dataflow.periodic_task_id).update(last_run_at=BASE_TIME)
@@ -74,7 +94,7 @@ def test_listing_dataflows_takes_a_constant_number_of_queries(
             make_run(connection, kind, minutes=minutes)
     client = api_client_for(manager)
 
-    with django_assert_max_num_queries(4):  # token, connection, dataflows, newest runs
+    with django_assert_max_num_queries(5):  # token, connection, dataflows, newest runs, failures
         response = client.get(dataflows_url(connection))
 
     assert all(row["last_run"] for row in response.json())
