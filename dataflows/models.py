@@ -74,7 +74,11 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-queued_at", "-id"]
-        indexes = [models.Index(fields=["dataflow", "-queued_at"])]
+        indexes = [
+            models.Index(fields=["dataflow", "-queued_at"]),
+            # The sweep's overdue check: each dataflow's latest start without an aggregate.
+            models.Index(fields=["dataflow", "-started_at"], name="dataflows_run_started_idx"),
+        ]
         constraints = [
             # Runs of one dataflow never overlap, whatever a worker does wrong.
             models.UniqueConstraint(

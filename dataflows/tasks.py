@@ -21,6 +21,8 @@ def route_task(name, args, kwargs, options, task=None, **kw):
         "dataflows.tasks.dataflow_scheduled_run_task",
     ):
         return None
+    if options and options.get("queue"):
+        return None  # beat's entries carry their flow's queue: no look-up per dispatch
     from .models import Dataflow, Run
     from .registry import flow_spec
 

@@ -245,7 +245,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Schedules are django-celery-beat's database rows only (the dataflows' and the engine's
 # maintenance tasks, created by dataflows' migrations and services).
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# dataflows.beat: its tick's queries stay flat however many connections there are.
+CELERY_BEAT_SCHEDULER = "dataflows.beat:HubScheduler"
 # Queues: a run goes to its flow's FlowSpec.queue (webhook runs: "webhooks"), upkeep to
 # "maintenance"; a worker without -Q (the demo's) consumes all; compose runs one per group.
 CELERY_TASK_DEFAULT_QUEUE = "default"

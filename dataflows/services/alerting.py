@@ -5,7 +5,7 @@ cannot be recorded is logged."""
 import logging
 from datetime import timedelta
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from connections.alerts.checks import checks_run
@@ -69,44 +69,57 @@ def _record(run: Run, refused_error: str) -> None:
 def dataflows_check_overdue(*, now=None) -> dict:
     """The sweep's look at the schedules: an enabled, scheduled dataflow of an active
     connection that has not started for two intervals (and a grace) raises "did not start";
-    one that started since, or is no longer due, resolves it."""
+    one that started since, or is no longer due, resolves it. The same few queries however
+    many dataflows there are (plus one alert write per dataflow that is or was overdue)."""
     now = now or timezone.now()
     running = Run.objects.filter(dataflow=OuterRef("pk"), status=Run.Status.RUNNING)
-    due = (
+    # The latest start through the (dataflow, -started_at) index: no aggregate over all runs.
+    last_start = (
+        Run.objects.filter(dataflow=OuterRef("pk"), started_at__isnull=False)
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    scheduled = (
         Dataflow.objects.filter(
             enabled=True,
             connection__status=Connection.Status.ACTIVE,
             periodic_task__enabled=True,
         )
-        .annotate(last_start=Max("runs__started_at"), running=Exists(running))
-        .select_related("connection__tenant", "periodic_task")
-    )
-    overdue = set()
-    for dataflow in due:
-        since = max(
-            filter(None, [dataflow.last_start, dataflow.periodic_task.date_changed]),
-            default=None,
+        .annotate(last_start=Subquery(last_start), running=Exists(running))
+        .order_by()
+        .values_list(
+            "pk", "interval_seconds", "last_start", "periodic_task__date_changed", "running"
         )
-        window = timedelta(seconds=2 * dataflow.interval_seconds) + OVERDUE_GRACE
-        if dataflow.running or since is None or since >= now - window:
-            continue
-        overdue.add(dataflow.pk)
+    )
+    overdue = {}
+    for pk, interval, last, changed, is_running in scheduled:
+        since = max(filter(None, [last, changed]), default=None)
+        window = timedelta(seconds=2 * interval) + OVERDUE_GRACE
+        if not is_running and since is not None and since < now - window:
+            overdue[pk] = since
+    dataflows = (
+        list(Dataflow.objects.filter(pk__in=list(overdue)).select_related("connection__tenant"))
+        if overdue
+        else []
+    )
+    for dataflow in dataflows:
         label = kind_label(dataflow.kind)
         alert_raise(
             connection=dataflow.connection,
             condition=NOT_STARTED,
             key=dataflow.kind,
             message=f"{label} is due every {dataflow.interval_seconds} s but has not started "
-            f"since {timezone.localtime(since):%Y-%m-%d %H:%M %Z}.",
+            f"since {timezone.localtime(overdue[dataflow.pk]):%Y-%m-%d %H:%M %Z}.",
             action="Check that the hub's Celery worker and beat are running (and consume the "
             "queue of this dataflow); runs resume on their own once they do.",
         )
+    still = {(dataflow.connection_id, dataflow.kind) for dataflow in dataflows}
     resolved = 0
-    for alert in Alert.objects.filter(condition=NOT_STARTED, state=Alert.State.OPEN).exclude(
+    open_alerts = Alert.objects.filter(condition=NOT_STARTED, state=Alert.State.OPEN).exclude(
         connection=None
-    ):
-        dataflow = Dataflow.objects.filter(connection_id=alert.connection_id, kind=alert.key)
-        if not dataflow.filter(pk__in=overdue).exists():
+    )
+    for alert in open_alerts.select_related("connection__tenant"):
+        if (alert.connection_id, alert.key) not in still:
             alert_resolve(connection=alert.connection, condition=NOT_STARTED, key=alert.key)
             resolved += 1
     return {"overdue": len(overdue), "resolved": resolved}

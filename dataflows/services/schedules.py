@@ -83,9 +83,12 @@ def dataflow_schedule_sync(*, dataflow: Dataflow) -> None:
                 # .update() skips the signal that tells beat to reload; bump the marker.
                 PeriodicTasks.update_changed()
         return
+    spec = flow_spec(dataflow.kind)
     values = {
         "interval": interval_schedule(dataflow_effective_interval(dataflow=dataflow)),
         "task": SCHEDULED_TASK,
+        # Beat sends the task to the flow's queue itself (no routing look-up per dispatch).
+        "queue": spec.queue if spec else None,
         "args": json.dumps([dataflow.pk]),
         "kwargs": "{}",
         "enabled": True,

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
 from checkout.benchmarks import quotes
 from connections.bigcommerce.sandbox.process import SandboxProcess
+from integrationhub.benchmarks import scale
 from orders.benchmarks import order_import
 
 
@@ -64,6 +65,8 @@ class Command(BaseCommand):
         # for a shorter run).
         parser.add_argument("--quotes-clients", type=int, default=20)
         parser.add_argument("--quotes-seconds", type=float, default=30)
+        # Scale: beat's tick and the sweep with this many connections, every dataflow on.
+        parser.add_argument("--scale-connections", type=int, nargs="+", default=[100, 1000])
 
     def handle(
         self,
@@ -118,6 +121,9 @@ class Command(BaseCommand):
         )
         figures["quotes"] = quotes.figures(
             clients=options["quotes_clients"], seconds=options["quotes_seconds"]
+        )
+        figures["scheduler"] = scale.scheduler_figures(
+            connections=options["scale_connections"], postgres_url=postgres_url()
         )
         self.stdout.write(json.dumps(figures, indent=2))
 
