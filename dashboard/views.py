@@ -14,7 +14,7 @@ from .charts.series import dashboard_charts
 from .charts.svg import chart_html
 
 
-def _page(request, *, tenant, connection=None) -> dict:
+def _page(request, *, tenant, connection=None, charts: bool = True) -> dict:
     membership = tenant_membership(request, tenant=tenant)
     alerts = list(alerts_open(tenant=tenant, connection=connection))
     connections = tenant_connections(user=request.user, tenant=tenant)
@@ -22,9 +22,11 @@ def _page(request, *, tenant, connection=None) -> dict:
         connections = connections.filter(pk=connection.pk)
     connections = list(connections)
     cards = connection_cards(connections=connections, alerts=alerts, membership=membership)
-    charts = dashboard_charts(connections=connections, now=timezone.now()) if connections else []
+    drawn = dashboard_charts(connections=connections, now=timezone.now()) if charts else []
     return {
-        "charts": [chart_html(chart) for chart in charts],
+        "charts": [chart_html(chart) for chart in drawn] if connections else [],
+        # Refreshed every few seconds while a run is queued or running (progress, time left).
+        "live": any(s.running or s.queued for card in cards for s in card.flows),
         "nav": "dashboard",
         "tenant": tenant,
         "alerts": alerts,
@@ -40,7 +42,7 @@ def dashboard(request):
     tenant = request.tenancy.tenant
     if tenant is None:
         return render(request, "dashboard/home.html", {"nav": "dashboard", "no_tenant": True})
-    return render(request, "dashboard/home.html", _page(request, tenant=tenant))
+    return _render(request, tenant=tenant)
 
 
 @login_required
@@ -48,5 +50,12 @@ def dashboard(request):
 def dashboard_connection(request, pk: int):
     """The dashboard of one connection (another tenant's is a 404)."""
     connection, _ = connection_for_user(request, pk)
-    context = _page(request, tenant=connection.tenant, connection=connection)
+    return _render(request, tenant=connection.tenant, connection=connection)
+
+
+def _render(request, *, tenant, connection=None):
+    if request.GET.get("partial") == "cards":  # the live refresh: the cards only
+        context = _page(request, tenant=tenant, connection=connection, charts=False)
+        return render(request, "dashboard/_cards.html", context)
+    context = _page(request, tenant=tenant, connection=connection)
     return render(request, "dashboard/home.html", context)

@@ -250,3 +250,28 @@ def test_twenty_connections_cost_the_same_queries_as_one(manager, tenant, other_
 
 
 QUERY_BUDGET = 16  # the cards 10 (session, user, tenant, rows), the charts 6
+
+
+def test_a_new_connections_general_tab_shows_the_checklist_until_it_is_set_up(operator, connection):
+    url = reverse("connection-detail", args=[connection.pk])
+    html = client_for(operator).get(url).content.decode()
+    assert 'id="setup-panel"' in html and "Run Product Match" in html
+    Connection.objects.filter(pk=connection.pk).update(store_name="Alice's store")
+    finished_run(connection, PRODUCT_MATCH)
+    finished_run(connection, ORDER_IMPORT)
+    WebhookSubscription.objects.create(
+        connection=connection,
+        state=WebhookSubscription.State.REGISTERED,
+        hook_ids={scope: i for i, scope in enumerate(SCOPES)},
+    )
+    assert 'id="setup-panel"' not in client_for(operator).get(url).content.decode()
+
+
+def test_the_cards_refresh_live_while_a_run_is_going(manager, connection):
+    assert 'data-live-url="/?partial=cards"' in page(manager)
+    assert 'id="dash-cards"' in page(manager) and 'data-active="1"' not in page(manager)
+    running_run(connection, ORDER_IMPORT, done=1, total=4)
+    fragment = page(manager, reverse("dashboard") + "?partial=cards")
+    assert fragment.startswith('<section class="dash-cards" id="dash-cards"')
+    assert 'data-active="1"' in fragment and "1 / 4" in fragment
+    assert "<svg" not in fragment

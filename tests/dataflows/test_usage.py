@@ -83,3 +83,15 @@ def test_a_runs_end_records_the_requests_its_client_sent(connection):
     row = ApiUsageHour.objects.get(connection=connection)
     assert (row.requests, row.throttled, row.quota_per_hour) == (42, 3, 18000)
     assert Run.objects.get(pk=claimed.pk).api_requests == 42
+
+
+def test_the_nightly_retention_drops_usage_older_than_the_run_logs(connection):
+    from dataflows.services import retention_apply
+
+    connection.tenant.log_retention_days = 30
+    connection.tenant.save()
+    api_usage_record(connection_id=connection.pk, requests=5, at=NOW - timedelta(days=31))
+    api_usage_record(connection_id=connection.pk, requests=6, at=NOW - timedelta(days=29))
+    done = retention_apply(now=NOW)
+    assert done[connection.tenant.name]["api_usage_hours"] == 1
+    assert list(ApiUsageHour.objects.values_list("requests", flat=True)) == [6]
