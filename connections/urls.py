@@ -7,7 +7,9 @@ from . import views
 from .webhooks import panel as webhooks_panel
 
 urlpatterns = [
-    path("", views.connection_list, name="home"),
+    # The CONNECTIONS list keeps the URL name "home" (links and tests say "back to connections");
+    # the site's front page "/" is the dashboard.
+    path("connections/", views.connection_list, name="home"),
     path("tenant/", views.tenant_switch, name="tenant-switch"),
     path("tenant/settings/", views.tenant_settings, name="tenant-settings"),
     path("connections/new/", views.connection_create, name="connection-create"),

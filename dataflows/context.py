@@ -16,6 +16,7 @@ from django.utils import timezone
 from .bulk import db_datetime, insert_rows
 from .leases import Lease
 from .models import Dataflow, LogEntry, Run
+from .usage import api_usage_record_safely, hour_start
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,8 @@ def current_context() -> "RunContext | None":
     return _current.get()
 
 
-def _requests_of(client) -> int:
-    return int(getattr(getattr(client, "stats", None), "requests", 0) or 0)
+def _requests_of(client, counter: str = "requests") -> int:
+    return int(getattr(getattr(client, "stats", None), counter, 0) or 0)
 
 
 class Heartbeat:
@@ -138,6 +139,9 @@ class RunContext:
     _pending_logs: list = field(default_factory=list)
     _last_heartbeat: object = None
     _requests_at_start: int = 0
+    _throttled_at_start: int = 0
+    _usage_recorded: tuple[int, int] = (0, 0)  # (requests, 429s) added to ApiUsageHour so far
+    _usage_hour: object = None
     _atomic_depth: int = 0
     _keep_alive: list = field(default_factory=list)
     _heartbeat: Heartbeat | None = None
@@ -145,6 +149,8 @@ class RunContext:
     def __post_init__(self):
         # A client may be shared (tests, retries): count only this run's requests.
         self._requests_at_start = _requests_of(self.client)
+        self._throttled_at_start = _requests_of(self.client, "http_429")
+        self._usage_hour = hour_start(timezone.now())
 
     @property
     def connection(self):
@@ -153,6 +159,23 @@ class RunContext:
     @property
     def api_requests(self) -> int:
         return max(0, _requests_of(self.client) - self._requests_at_start)
+
+    def usage_record(self, *, at=None) -> None:
+        """Add the requests (and 429s) sent since the last call to the connection's usage of
+        this hour: called at each hour a run spans and at its end, so one upsert each."""
+        requests = self.api_requests
+        throttled = max(0, _requests_of(self.client, "http_429") - self._throttled_at_start)
+        done_requests, done_throttled = self._usage_recorded
+        stats = getattr(self.client, "stats", None)
+        api_usage_record_safely(
+            connection_id=self.dataflow.connection_id,
+            requests=requests - done_requests,
+            throttled=throttled - done_throttled,
+            quota_per_hour=getattr(stats, "quota_per_hour", None),
+            at=at,
+        )
+        self._usage_recorded = (requests, throttled)
+        self._usage_hour = hour_start(timezone.now())
 
     # -- counters and log --------------------------------------------------------------------
 
@@ -227,6 +250,9 @@ class RunContext:
             self.run.progress_total = total
         self.run.api_requests = self.api_requests
         self.flush_logs()
+        if hour_start(timezone.now()) != self._usage_hour:
+            # The hour that ended gets the requests sent since the last record.
+            self.usage_record(at=self._usage_hour)
         Run.objects.filter(pk=self.run.pk).update(
             progress_done=self.run.progress_done,
             progress_total=self.run.progress_total,

@@ -128,3 +128,25 @@ class LogEntry(models.Model):
 
     def __str__(self):
         return f"[{self.level}] {self.message[:80]}"
+
+
+class ApiUsageHour(models.Model):
+    """The API requests a connection's runs sent within one UTC hour (and how many BigCommerce
+    answered 429), added to once per run and per hour it spans, never per request."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="api_usage")
+    hour = models.DateTimeField()  # the hour's start, UTC
+    requests = models.PositiveIntegerField(default=0)
+    throttled = models.PositiveIntegerField(default=0)  # answered 429 Too Many Requests
+    # The store's quota scaled to an hour, as its last answers told (None: never said).
+    quota_per_hour = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["connection_id", "hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "hour"], name="one_usage_row_per_hour")
+        ]
+        verbose_name = "API usage hour"
+
+    def __str__(self):
+        return f"{self.connection_id} {self.hour:%Y-%m-%d %H}:00 · {self.requests} requests"

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "checkout",
+    "dashboard",
     "integrationhub",
 ]
 
@@ -187,7 +188,7 @@ DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, default="hub@localhost
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Brute-force protection on log-in (django-axes): 5 failures lock that username from that

@@ -77,6 +77,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("checkout/", include("checkout.urls")),
     path("orders/", include("orders.urls")),
+    path("", include("dashboard.urls")),  # "/" : the tenant's home page after log-in
     path("", include("dataflows.urls")),  # the engine's tabs of a connection, SYNCHRONIZE
     path("", include("connections.urls")),
 ]

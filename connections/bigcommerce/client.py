@@ -87,6 +87,15 @@ class ClientStats:
     http_429: int = 0
     retries: int = 0
     waited_s: float = 0.0
+    #: The store's quota as its last answer told (requests per window of window_ms).
+    quota: int | None = None
+    window_ms: float | None = None
+
+    @property
+    def quota_per_hour(self) -> int | None:
+        if not (self.quota and self.window_ms):
+            return None
+        return int(self.quota * 3_600_000 / self.window_ms)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -279,6 +288,8 @@ class BigCommerceClient(
                 raise self._http_error(response, method, key)
 
             if info is not None:
+                if info.quota and info.window_ms:
+                    self.stats.quota, self.stats.window_ms = info.quota, info.window_ms
                 self.quota_gate.observe(
                     info.left, info.reset_ms, info.quota, info.window_ms, reservation=reservation
                 )

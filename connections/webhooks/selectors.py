@@ -31,8 +31,12 @@ def webhooks_healthy(*, connection) -> bool:
 
 def webhook_health(*, connection) -> WebhookHealth:
     sub = WebhookSubscription.objects.filter(connection=connection).first()
-    if sub is None:
-        sub = WebhookSubscription(connection=connection)
+    return webhook_health_of(subscription=sub or WebhookSubscription(connection=connection))
+
+
+def webhook_health_of(*, subscription: WebhookSubscription) -> WebhookHealth:
+    """The health of a subscription already read (the dashboard reads them all at once)."""
+    sub = subscription
     registered = len(sub.hook_ids or {}) if sub.state == WebhookSubscription.State.REGISTERED else 0
     return WebhookHealth(
         state=sub.state,

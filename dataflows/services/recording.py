@@ -99,6 +99,7 @@ def finish(run: Run, status: str, error: str, *, ctx: RunContext | None) -> Run:
             ctx.log(error, level=LogEntry.Level.ERROR)
         ctx._atomic_depth = 0  # an interrupted `ctx.atomic()` block rolled back already
         run.api_requests = ctx.api_requests
+        ctx.usage_record()  # spent whatever the run's end: the store counted them
     run.status = status
     run.error_message = error[:ERROR_MESSAGE_MAX]
 
@@ -161,6 +162,7 @@ def requeue(
     says the blocker is gone already, and in `countdown` seconds whatever happens."""
     if ctx is not None:
         ctx._atomic_depth = 0
+        ctx.usage_record()
         ctx.log(
             f"{message} It starts again when the run it waits for ends (in {countdown} s at "
             "the latest).",

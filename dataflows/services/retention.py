@@ -14,7 +14,7 @@ from connections.audit import audit_record
 from connections.hooks import retention_steps
 from connections.models import AuditEvent, Tenant
 
-from ..models import LogEntry
+from ..models import ApiUsageHour, LogEntry
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,27 @@ def logs_purge(*, tenant: Tenant, now: datetime | None = None, batch_size: int =
         deleted += LogEntry.objects.filter(pk__in=ids).delete()[0]
 
 
+#: The dashboard charts the last 48 hours of API usage: kept at least this long.
+USAGE_KEPT_DAYS_MIN = 3
+
+
+def usage_purge(*, tenant: Tenant, now: datetime | None = None) -> int:
+    """Delete the tenant's API usage rows older than its run logs' retention period."""
+    days = max(tenant.log_retention_days, USAGE_KEPT_DAYS_MIN)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return ApiUsageHour.objects.filter(connection__tenant=tenant, hour__lt=cutoff).delete()[0]
+
+
 def retention_apply(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
     """Apply every tenant's retention settings; {tenant name: {what: how many}} of the tenants
     where something was removed."""
     now = now or timezone.now()
     done: dict[str, dict[str, int]] = {}
     for tenant in Tenant.objects.order_by("pk"):
-        removed = {"log_entries": logs_purge(tenant=tenant, now=now)}
+        removed = {
+            "log_entries": logs_purge(tenant=tenant, now=now),
+            "api_usage_hours": usage_purge(tenant=tenant, now=now),
+        }
         for step in retention_steps():
             removed.update(step(tenant=tenant, now=now))
         removed = {what: count for what, count in removed.items() if count}

@@ -167,7 +167,8 @@ def _stub_store(monkeypatch):
 
 @pytest.fixture
 def login(page, live_server):
-    """Log a user in through the log-in form; returns the page on the CONNECTIONS list."""
+    """Log a user in through the log-in form (which lands on the dashboard); returns the page
+    on the CONNECTIONS list."""
 
     def do(username, password="password"):
         page.goto(f"{live_server.url}/accounts/login/")
@@ -175,6 +176,7 @@ def login(page, live_server):
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/connections/")
         return page
 
     return do

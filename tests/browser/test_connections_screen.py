@@ -139,7 +139,7 @@ def test_columns_bar_and_views(page, live_server, login, manager, tenant):
     bar.get_by_role("checkbox", name="Store hash").check()
     expect(headers).to_have_text(["Name", "Status", "ID", "Order/Return have errors", "Store hash"])
     # Remembered: a fresh visit shows the same columns.
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/connections/")
     expect(page.get_by_role("button", name="Columns (5)")).to_be_visible()
     expect(headers).to_have_text(["Name", "Status", "ID", "Order/Return have errors", "Store hash"])
 

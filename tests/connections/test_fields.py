@@ -63,7 +63,7 @@ def test_the_screens_answer_without_a_server_error(lost, manager, path):
 
 
 def test_the_connection_list_shows_credentials_need_reentry_on_that_row_only(lost, manager):
-    html = client_for(manager).get("/").content.decode()
+    html = client_for(manager).get("/connections/").content.decode()
 
     assert html.count("Credentials need re-entry") == 1
 

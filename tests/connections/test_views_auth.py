@@ -20,7 +20,7 @@ def test_user_without_tenant(db):
 def test_login_and_logout(manager, connection):
     client = Client()
     response = client.post(reverse("login"), {"username": "alice", "password": "password"})
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("dashboard")
     assert "Main store" in client.get(reverse("home")).content.decode()
     response = client.post(reverse("logout"))
     assert response["Location"] == reverse("login")

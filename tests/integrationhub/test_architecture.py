@@ -17,6 +17,7 @@ LAYERS = [
     ("dataflows",),
     ("catalog",),
     ("orders", "checkout"),
+    ("dashboard",),
     ("integrationhub",),
 ]
 PACKAGES = [package for layer in LAYERS for package in layer]
