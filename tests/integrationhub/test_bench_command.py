@@ -17,6 +17,7 @@ GROUPS = {
     "full_stock_update",
     "changed_stock_update",
     "quotes",
+    "webhooks",
 }
 
 
@@ -26,7 +27,9 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     call_command(
         "bench", orders=[300], import_orders=[300], import_pro_quota=0, peer_orders=100,
         quota=1000, window_ms=1000, catalog_products=300,
-        stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, stdout=out,
+        stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, webhook_orders=3,
+        webhook_rate=10, webhook_burst=20, webhook_burst_orders=3, webhook_duplicates=2,
+        stdout=out,
     )  # fmt: skip
 
     figures = json.loads(out.getvalue())
@@ -45,3 +48,5 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert figures["product_match"]["first_run"]["variants"] == 900
     assert figures["full_stock_update"]["store_of_1000_skus"]["requests"] >= 1
     assert figures["changed_stock_update"]["requests"] == 1
+    assert figures["webhooks"]["latency_s"]["p95"] > 0
+    assert figures["webhooks"]["duplicates"]["delivered"] == 6

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand
 from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
 from checkout.benchmarks import quotes
 from connections.bigcommerce.sandbox.process import SandboxProcess
-from orders.benchmarks import order_import
+from orders.benchmarks import order_import, webhooks
 
 
 class Command(BaseCommand):
@@ -64,6 +64,14 @@ class Command(BaseCommand):
         # for a shorter run).
         parser.add_argument("--quotes-clients", type=int, default=20)
         parser.add_argument("--quotes-seconds", type=float, default=30)
+        # Webhooks: orders created in a sandbox reach a live hub through its receiver.
+        parser.add_argument("--webhook-orders", type=int, default=200, help="0: no webhooks group")
+        parser.add_argument(
+            "--webhook-rate", type=float, default=20, help="orders created a second"
+        )
+        parser.add_argument("--webhook-burst", type=int, default=500, help="updates in the burst")
+        parser.add_argument("--webhook-burst-orders", type=int, default=20)
+        parser.add_argument("--webhook-duplicates", type=int, default=20)
 
     def handle(
         self,
@@ -119,6 +127,16 @@ class Command(BaseCommand):
         figures["quotes"] = quotes.figures(
             clients=options["quotes_clients"], seconds=options["quotes_seconds"]
         )
+        if options.get("webhook_orders", 200):
+            with SandboxProcess(orders=20, products=40, variants=3, seed=1) as sandbox:
+                figures["webhooks"] = webhooks.figures(
+                    sandbox,
+                    orders=options.get("webhook_orders", 200),
+                    rate_per_s=options.get("webhook_rate", 20),
+                    burst=options.get("webhook_burst", 500),
+                    burst_orders=options.get("webhook_burst_orders", 20),
+                    duplicates=options.get("webhook_duplicates", 20),
+                )
         self.stdout.write(json.dumps(figures, indent=2))
 
     def orders_fetch(self, sandbox, *, sizes, quota, window_ms, latency_ms):
