@@ -6,6 +6,7 @@ Network calls happen in tasks (`tasks.py`), never inside a request's transaction
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from urllib.parse import urlsplit
 
@@ -35,6 +36,22 @@ SCOPES = (
 SECRET_HEADER = "X-Hub-Webhook-Secret"
 
 
+def _loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _store_api_on_loopback() -> bool:
+    """The stores are a sandbox on this machine (BigCommerce itself calls only https)."""
+    return _loopback(urlsplit(settings.BIGCOMMERCE_API_URL).hostname)
+
+
 def public_base_url_problem() -> str:
     """Why callbacks cannot reach the hub ("" when PUBLIC_BASE_URL is usable)."""
     url = settings.PUBLIC_BASE_URL
@@ -45,6 +62,8 @@ def public_base_url_problem() -> str:
             "Register webhooks. Orders still arrive on the regular schedule."
         )
     parts = urlsplit(url)
+    if parts.scheme == "http" and _loopback(parts.hostname) and _store_api_on_loopback():
+        return ""  # a local sandbox store (the demo): it calls plain http on this machine
     if parts.scheme != "https" or not parts.hostname or parts.port not in (None, 443):
         return (
             f"Webhooks are off: the hub's public address {url!r} (setting PUBLIC_BASE_URL) is "

@@ -18,6 +18,7 @@ GROUPS = {
     "changed_stock_update",
     "quotes",
     "scheduler",
+    "webhooks",
 }
 
 
@@ -28,6 +29,8 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
         "bench", orders=[300], import_orders=[300], import_pro_quota=0, peer_orders=100,
         quota=1000, window_ms=1000, catalog_products=300,
         stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, scale_connections=[2, 5],
+        webhook_orders=3, webhook_rate=10, webhook_burst=20, webhook_burst_orders=3,
+        webhook_duplicates=2,
         stdout=out,
     )  # fmt: skip
 
@@ -49,3 +52,5 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert figures["changed_stock_update"]["requests"] == 1
     beat = figures["scheduler"]["sqlite"]["connections_5"]["beat"]
     assert beat["sent"] >= 30 and beat["burst_queries"] <= 4
+    assert figures["webhooks"]["latency_s"]["p95"] > 0
+    assert figures["webhooks"]["duplicates"]["delivered"] == 6

@@ -123,3 +123,41 @@ def test_a_second_start_finds_the_demo_and_keeps_its_token(sandbox_settings, db)
     assert second.pk == first.pk
     assert Connection.objects.filter(store_hash=SANDBOX_HASH).count() == 1
     assert demo_api_token() == token
+
+
+@pytest.mark.sandbox
+@pytest.mark.django_db(transaction=True)
+def test_in_the_demo_an_order_created_in_the_sandbox_arrives_by_webhook(
+    sandbox_settings, live_server, settings, monkeypatch
+):
+    """As `make demo` runs it: PUBLIC_BASE_URL is the demo's own plain-http loopback address,
+    the sandbox accepts it (--webhook-allow-http), and its callback brings the order at once."""
+    from connections.webhooks.models import WebhookSubscription
+    from dataflows.models import Run
+    from dataflows.services import run_execute
+    from integrationhub.management.commands.demo import demo_webhooks_register
+    from orders.models import Order
+    from tests.fixtures.webhooks import flush
+
+    settings.PUBLIC_BASE_URL = live_server.url  # http://localhost:PORT, as the demo's
+    sent: list[int] = []
+    monkeypatch.setattr(
+        "dataflows.services._enqueue_run", lambda run_id, countdown=None: sent.append(run_id)
+    )
+    connection = seed_demo()
+    sandbox_settings.reset(webhook_auto_send=False, webhook_retry_scale=0)
+    sandbox_settings.configure(webhook_https_only=False)
+    sent.clear()
+
+    said = demo_webhooks_register(connection=connection)
+
+    assert said == f"registered, delivered to {live_server.url}"
+    sub = WebhookSubscription.objects.get(connection=connection)
+    assert sub.state == WebhookSubscription.State.REGISTERED
+    order = sandbox_settings.create_order()
+    assert flush(sandbox_settings)["delivered"] >= 1
+    assert sent, "the callback queued no run"
+    while sent:
+        run_execute(run_id=sent.pop(0))
+    assert Order.objects.filter(connection=connection, bc_order_id=order["id"]).exists()
+    assert Run.objects.filter(trigger=Run.Trigger.WEBHOOK, dataflow__connection=connection)

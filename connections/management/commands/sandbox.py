@@ -31,6 +31,9 @@ class Command(BaseCommand):
                                  "instead of the scheme and host the hooks were registered with")
         parser.add_argument("--webhook-retry-scale", type=float, default=1.0,
                             help="multiply BigCommerce's webhook retry delays (0: at once)")
+        parser.add_argument("--webhook-allow-http", action="store_true",
+                            help="let /v3/hooks accept plain http destinations (a local hub, "
+                                 "e.g. the demo's; BigCommerce itself takes only https)")
 
     def handle(self, *args, **opts):
         try:
@@ -49,7 +52,8 @@ class Command(BaseCommand):
                         window_ms=opts["window_ms"], latency_ms=opts["latency_ms"],
                         fault_rate=opts["fault_rate"], seed=opts["seed"],
                         webhook_base_url=opts["webhook_base_url"],
-                        webhook_retry_scale=opts["webhook_retry_scale"])
+                        webhook_retry_scale=opts["webhook_retry_scale"],
+                        webhook_https_only=not opts["webhook_allow_http"])
         try:
             serve(opts["host"], opts["port"], config, out=self.stdout)
         except KeyboardInterrupt:

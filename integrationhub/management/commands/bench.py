@@ -18,7 +18,7 @@ from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
 from checkout.benchmarks import quotes
 from connections.bigcommerce.sandbox.process import SandboxProcess
 from integrationhub.benchmarks import scale
-from orders.benchmarks import order_import
+from orders.benchmarks import order_import, webhooks
 
 
 class Command(BaseCommand):
@@ -67,6 +67,14 @@ class Command(BaseCommand):
         parser.add_argument("--quotes-seconds", type=float, default=30)
         # Scale: beat's tick and the sweep with this many connections, every dataflow on.
         parser.add_argument("--scale-connections", type=int, nargs="+", default=[100, 1000])
+        # Webhooks: orders created in a sandbox reach a live hub through its receiver.
+        parser.add_argument("--webhook-orders", type=int, default=200, help="0: no webhooks group")
+        parser.add_argument(
+            "--webhook-rate", type=float, default=20, help="orders created a second"
+        )
+        parser.add_argument("--webhook-burst", type=int, default=500, help="updates in the burst")
+        parser.add_argument("--webhook-burst-orders", type=int, default=20)
+        parser.add_argument("--webhook-duplicates", type=int, default=20)
 
     def handle(
         self,
@@ -125,6 +133,16 @@ class Command(BaseCommand):
         figures["scheduler"] = scale.scheduler_figures(
             connections=options["scale_connections"], postgres_url=postgres_url()
         )
+        if options.get("webhook_orders", 200):
+            with SandboxProcess(orders=20, products=40, variants=3, seed=1) as sandbox:
+                figures["webhooks"] = webhooks.figures(
+                    sandbox,
+                    orders=options.get("webhook_orders", 200),
+                    rate_per_s=options.get("webhook_rate", 20),
+                    burst=options.get("webhook_burst", 500),
+                    burst_orders=options.get("webhook_burst_orders", 20),
+                    duplicates=options.get("webhook_duplicates", 20),
+                )
         self.stdout.write(json.dumps(figures, indent=2))
 
     def orders_fetch(self, sandbox, *, sizes, quota, window_ms, latency_ms):

@@ -39,10 +39,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, sandbox_port, orders, products, **options):
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        # Webhooks reach the demo's own web app: plain http on loopback, which only a sandbox
+        # store on loopback is allowed to call (real BigCommerce calls only https).
+        public_url = os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
             "BIGCOMMERCE_API_URL": sandbox_url,
             "BIGCOMMERCE_LOGIN_URL": sandbox_url,
+            "PUBLIC_BASE_URL": public_url,
             "PYTHONUNBUFFERED": "1",
         }
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
@@ -56,7 +60,7 @@ class Command(BaseCommand):
             sandbox = subprocess.Popen(
                 [*manage, "sandbox", "--port", str(sandbox_port),
                  "--stores", f"{SANDBOX_HASH}:{SANDBOX_TOKEN}",
-                 "--orders", str(orders), "--products", str(products)],
+                 "--orders", str(orders), "--products", str(products), "--webhook-allow-http"],
                 env=env, stdout=subprocess.PIPE, text=True,
             )  # fmt: skip
             children.append(sandbox)
@@ -67,8 +71,9 @@ class Command(BaseCommand):
                     "Pass --sandbox-port with a free port."
                 )
             demo_env_write(path=settings.DEMO_ENV_FILE, sandbox_url=sandbox_url)
-            with override_settings(BIGCOMMERCE_API_URL=sandbox_url):
+            with override_settings(BIGCOMMERCE_API_URL=sandbox_url, PUBLIC_BASE_URL=public_url):
                 connection = seed_demo()
+                webhooks = demo_webhooks_register(connection=connection)
             token = demo_api_token()
             worker = [*celery, "worker", "--loglevel", "INFO", "--pool", "threads"]
             children.append(subprocess.Popen([*worker, "--concurrency", "4"], env=env))
@@ -81,6 +86,7 @@ class Command(BaseCommand):
                 f"  admin:   http://127.0.0.1:{port}/admin/ as {ADMIN_USER} / {ADMIN_PASSWORD}\n"
                 f"  connection '{connection.name}' (id {connection.pk}) -> sandbox store "
                 f"{SANDBOX_HASH} at {sandbox_url} (token {SANDBOX_TOKEN})\n"
+                f"  webhooks: {webhooks}\n"
                 f"  REST API: http://127.0.0.1:{port}/api/v1/ (docs at /api/v1/docs/), "
                 f"{DEMO_USER}'s API token: {token}\n"
                 f"    curl -H 'Authorization: Token {token}' "
@@ -146,6 +152,18 @@ def demo_api_token() -> str:
     """The demo manager's API token (the one the README's curl examples need)."""
     token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=DEMO_USER))
     return token.key
+
+
+def demo_webhooks_register(*, connection: Connection) -> str:
+    """The demo connection's hooks, registered now (the sandbox store starts without any) so
+    that an order created in the sandbox reaches the hub in seconds; says how it went."""
+    from connections.webhooks.models import WebhookSubscription
+    from connections.webhooks.registration import webhooks_register
+
+    sub = webhooks_register(connection=connection)
+    if sub.state == WebhookSubscription.State.REGISTERED:
+        return f"registered, delivered to {settings.PUBLIC_BASE_URL}"
+    return f"not registered: {sub.error}"
 
 
 def seed_demo() -> Connection:

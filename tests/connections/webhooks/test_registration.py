@@ -77,6 +77,19 @@ def test_a_missing_or_plain_http_public_address_is_said_on_the_connection(
     assert webhook_health(connection=store).error == sub.error
 
 
+def test_plain_http_on_loopback_is_used_only_with_a_sandbox_store_on_loopback(settings):
+    from connections.webhooks.registration import public_base_url_problem
+
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    settings.BIGCOMMERCE_API_URL = "http://127.0.0.1:8100"
+    assert public_base_url_problem() == ""
+    settings.BIGCOMMERCE_API_URL = "https://api.bigcommerce.com"
+    assert "not an https address" in public_base_url_problem()
+    settings.BIGCOMMERCE_API_URL = "http://127.0.0.1:8100"
+    settings.PUBLIC_BASE_URL = "http://192.168.1.20:8000"
+    assert "not an https address" in public_base_url_problem()
+
+
 def test_a_store_refusing_the_hooks_is_said_on_the_connection(store, bc_client, sandbox):
     sandbox.force_fault("500", count=10, path="/v3/hooks")
     sub = webhooks_register(connection=store, client=bc_client)
