@@ -14,8 +14,8 @@
 One client (and its ``requests.Session``) per thread; the quota is shared through the gate.
 
 This module is the transport (session, pacing, retries, error mapping); what the client can
-ask of a store is in ``resources/`` (orders, shipments, catalog, inventory, store, webhooks),
-mixed into ``BigCommerceClient``.
+ask of a store is in ``resources/`` (orders, shipments, catalog, listings, inventory, store,
+webhooks), mixed into ``BigCommerceClient``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from .ratelimit import (
 from .resources.base import endpoint_key
 from .resources.catalog import CatalogAPI
 from .resources.inventory import InventoryAPI
+from .resources.listings import ListingsAPI
 from .resources.orders import OrdersAPI
 from .resources.shipments import ShipmentsAPI
 from .resources.store import StoreAPI
@@ -97,7 +98,9 @@ class ClientStats:
         }
 
 
-class BigCommerceClient(StoreAPI, OrdersAPI, ShipmentsAPI, CatalogAPI, InventoryAPI, WebhooksAPI):
+class BigCommerceClient(
+    StoreAPI, OrdersAPI, ShipmentsAPI, CatalogAPI, InventoryAPI, WebhooksAPI, ListingsAPI
+):
     """Client of one store. Use as a context manager or call ``close()``."""
 
     def __init__(

@@ -184,6 +184,13 @@ def parse_error_body(body: Any) -> tuple[str | None, list[dict[str, Any]]]:
                     details.append({"field": None, "message": _text(one)})
         if body.get("detail"):
             details.append({"field": None, "message": _text(body["detail"])})
+        batch = body.get("batch_errors")  # PUT /v3/catalog/variants: one error per item
+        if isinstance(batch, list):
+            for one in batch:
+                one_title, one_details = parse_error_body(one)
+                if one_title:
+                    details.append({"field": None, "message": one_title})
+                details.extend(one_details)
     elif isinstance(body, str) and body.strip():
         title = excerpt(body)
     return title, details

@@ -112,6 +112,13 @@ def _route(sb: Sandbox, method, rel, params, body, host: str) -> Response:
                                                "are required"})
             store.emit(body["scope"], body["data"])
         return Response(201, sb.outbox.status())
+    m = re.match(r"^/stores/([^/]+)/failing_skus$", rel)
+    if m:
+        with sb.lock:
+            store = sb.stores.get(m.group(1))
+            if store is None:
+                return Response(404, {"error": "unknown store"})
+            return _failing_skus(store, method, body)
     m = re.match(r"^/stores/([^/]+)/(orders|inventory)(?:/(\d+))?$", rel)
     if m:
         with sb.lock:
@@ -130,6 +137,35 @@ def _route(sb: Sandbox, method, rel, params, body, host: str) -> Response:
                 return Response(200, render_orders.order_dict(
                     o, api, frozenset({"consignments.line_items"}), True))
     return Response(404, {"error": f"no control endpoint {method} /_sandbox{rel}"})
+
+
+FAIL_ACTIONS = ("create", "update")
+
+
+def _failing_skus(store, method, body) -> Response:
+    """SKUs whose product create or update BigCommerce refuses (the whole request)."""
+    if method == "POST":
+        skus = body.get("skus", [body["sku"]] if "sku" in body else None)
+        if not isinstance(skus, list) or not skus or not all(
+                isinstance(s, str) and s for s in skus):
+            return Response(400, {"error": "'sku' (a string) or 'skus' (a list) is required"})
+        on = body.get("on", list(FAIL_ACTIONS))
+        on = [on] if isinstance(on, str) else on
+        if not isinstance(on, list) or not on or any(a not in FAIL_ACTIONS for a in on):
+            return Response(400, {"error": f"'on' must be some of {FAIL_ACTIONS}"})
+        status = int(body.get("status", 422))
+        if status not in (400, 409, 422):
+            return Response(400, {"error": "'status' must be 400, 409 or 422"})
+        message = str(body.get("message") or "The product was refused by the sandbox's "
+                      "control API (a forced failure).")
+        for sku in skus:
+            store.failing_skus[sku] = {"on": sorted(on), "status": status, "message": message}
+    elif method == "DELETE":
+        for sku in body.get("skus", [body["sku"]] if "sku" in body else list(store.failing_skus)):
+            store.failing_skus.pop(sku, None)
+    elif method != "GET":
+        return Response(405, {"error": "method not allowed"})
+    return Response(200, {"failing_skus": store.failing_skus})
 
 
 def _webhooks(sb: Sandbox, method, rel, body) -> Response:

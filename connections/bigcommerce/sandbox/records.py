@@ -29,7 +29,7 @@ class Variant:
     holds 100,000 variants); `upc_override` holds a UPC that differs (e.g. a blank one)."""
 
     __slots__ = ("id", "product", "index", "sku", "price", "inventory", "label", "modified",
-                 "upc_override")
+                 "upc_override", "extra")
 
     def __init__(self, vid, product, index, sku, price, inventory, label):
         self.id = vid
@@ -41,6 +41,9 @@ class Variant:
         self.label = label
         self.modified = product.modified
         self.upc_override = None
+        # None for seeded variants; the JSON members written by the API (listings) override
+        # the derived ones when rendered.
+        self.extra = None
 
     @property
     def upc(self) -> str:
@@ -50,6 +53,8 @@ class Variant:
 
     @property
     def mpn(self) -> str:
+        if self.extra and "mpn" in self.extra:
+            return self.extra["mpn"]
         return f"{self.product.mpn}-{self.index + 1}"
 
     @property
@@ -60,11 +65,14 @@ class Variant:
 class Product:
     __slots__ = ("id", "name", "sku", "upc", "mpn", "brand_id", "price", "cost", "weight",
                  "tracking", "inventory", "warning", "created", "modified", "variants",
-                 "option_id", "option_name", "is_visible", "category")
+                 "option_id", "option_name", "is_visible", "category", "extra")
 
     def __init__(self, pid):
         self.id = pid
         self.variants = []
+        # None for seeded products; the JSON members written by the API (listings): they
+        # override the rendered defaults. Keys starting with "_" are internal.
+        self.extra = None
 
 
 class Line:

@@ -33,14 +33,20 @@ def _variant_parts(v) -> dict:
 def variant_dict(v) -> dict:
     d = _variant_parts(v)
     d.update(VARIANT_CONST)
+    if v.extra:
+        d.update(v.extra)
     return d
 
 
 def variant_json(v) -> str:
+    if v.extra:
+        return compact_json(variant_dict(v))
     return compact_json(_variant_parts(v))[:-1] + _VARIANT_TAIL
 
 
 def option_dicts(p) -> list[dict]:
+    if p.extra and "_options" in p.extra:
+        return p.extra["_options"]
     if not p.option_name:
         return []
     return [{
@@ -95,15 +101,25 @@ def _product_parts(p, include: frozenset) -> dict:
     return d
 
 
+#: Members of a written product shown only when asked for with `include`.
+INCLUDED_ONLY = ("custom_fields", "images")
+
+
 def product_dict(p, include: frozenset) -> dict:
     d = _product_parts(p, include)
     if "variants" in include:
         d["variants"] = [variant_dict(v) for v in p.variants]
     d.update(PRODUCT_CONST)
+    if p.extra:
+        for key, val in p.extra.items():
+            if key[0] != "_" and (key not in INCLUDED_ONLY or key in include):
+                d[key] = val
     return d
 
 
 def product_json(p, include: frozenset) -> str:
+    if p.extra:
+        return compact_json(product_dict(p, include))
     head = compact_json(_product_parts(p, include))[:-1]
     if "variants" in include:
         head += ',"variants":[' + ",".join(variant_json(v) for v in p.variants) + "]"

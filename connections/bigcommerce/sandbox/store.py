@@ -3,7 +3,9 @@
 The HTTP layer (`server.py`) parses requests and turns `ApiError`s into BigCommerce error
 bodies; `Store` only knows records, filters and rules, one part per module: orders
 (`store_orders`), shipments (`store_shipments`), catalog and inventory (`store_catalog`),
-webhooks (`store_hooks`) and the control API's order writes (`store_control`). Every method
+webhooks (`store_hooks`), the catalog writes of listings (`store_listings`,
+`store_taxonomy`) and the control
+API's order writes (`store_control`). Every method
 expects the caller to hold the sandbox lock.
 """
 
@@ -15,11 +17,14 @@ from .seed import ORDER_ID_START, build_catalog, build_orders, store_rng
 from .store_catalog import CatalogMixin
 from .store_control import ControlMixin
 from .store_hooks import HooksMixin
+from .store_listings import ListingsMixin
 from .store_orders import OrdersMixin
 from .store_shipments import ShipmentsMixin
+from .store_taxonomy import TaxonomyMixin, seed_brands, seed_categories
 
 
-class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, HooksMixin, ControlMixin):
+class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, ListingsMixin, TaxonomyMixin, HooksMixin,
+            ControlMixin):
     """One store: catalog, orders, shipments, hooks, stock."""
 
     def __init__(self, store_hash: str, tokens: dict[str, str], index: int, *, seed: int,
@@ -49,6 +54,18 @@ class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, HooksMixin, ControlMixin)
         self.outbox = None  # the sandbox's webhook outbox (webhook_delivery.Outbox)
         self.transactions = 0
         self.account_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{store_hash}"))
+        # Listings (store_listings): ids of written records, indexes, forced SKU failures.
+        self.next_product_id = max(self.product_by_id, default=99) + 1
+        self.next_variant_id = max(self.variant_by_id, default=999) + 1
+        self.next_custom_field = 0
+        self.next_image = 0
+        self.product_skus: dict[str, list] = {}
+        self.product_names: dict[str, list] = {}
+        for p in self.products:
+            self._index_product(p)
+        self.categories = seed_categories()
+        self.brands = seed_brands()
+        self.failing_skus: dict[str, dict] = {}
 
     @property
     def store_id(self) -> int:

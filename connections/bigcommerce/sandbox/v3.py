@@ -1,10 +1,11 @@
-"""The v3 API of the sandbox: catalog, inventory and webhooks."""
+"""The v3 API of the sandbox: catalog, inventory and webhooks (catalog writes: v3_listings)."""
 
 from __future__ import annotations
 
 from . import render_catalog
 from .errors import ApiError
 from .responses import ERROR_TYPE, Response, includes, v3_page
+from .v3_listings import LISTINGS_METHODS, LISTINGS_ROUTES
 
 
 def h_products(ctx, m):
@@ -98,4 +99,7 @@ V3_ROUTES = [
         (r"/inventory/adjustments/absolute", {"PUT": h_adjust_absolute}),
         (r"/hooks", {"GET": h_hooks, "POST": h_hook_post}),
         (rf"/hooks/{_N}", {"GET": h_hook, "PUT": h_hook_put, "DELETE": h_hook_delete}),
+        *LISTINGS_ROUTES,
 ]
+for _pattern, _methods in V3_ROUTES:
+    _methods.update(LISTINGS_METHODS.get(_pattern, {}))

@@ -42,6 +42,95 @@ _RESOURCE_LINK_REASON = (
     "oneOf unvalidated. Closing the link makes the alternatives mean something."
 )
 
+
+def _named_records_path(kind: str, extra: dict[str, Any], filters: tuple[str, ...]) -> dict:
+    """GET (list, filtered by name) and POST (create) of ``/catalog/categories`` or
+    ``/catalog/brands``: the members the hub sends and reads, other members left open."""
+    record = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            **extra,
+        },
+    }
+    create = {
+        "type": "object",
+        "required": ["name", *extra],
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 255}, **extra},
+    }
+    error = {"$ref": "#/components/schemas/errorResponse_422"}
+    return {
+        "get": {
+            "operationId": f"getAll{kind}",
+            "parameters": [
+                {"name": name, "in": "query", "schema": schema}
+                for name, schema in (
+                    ("page", {"type": "integer", "minimum": 1}),
+                    ("limit", {"type": "integer", "minimum": 1, "maximum": 250}),
+                    ("name", {"type": "string"}),
+                    ("id:in", {"type": "array", "items": {"type": "integer"}}),
+                    *((f, {"type": "integer"}) for f in filters),
+                )
+            ]
+            + [{"$ref": "#/components/parameters/Accept"}],
+            "responses": {
+                "200": {
+                    "description": "",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["data", "meta"],
+                                "properties": {
+                                    "data": {"type": "array", "items": record},
+                                    "meta": {"$ref": "#/components/schemas/metaCollection_Full"},
+                                },
+                            }
+                        }
+                    },
+                }
+            },
+        },
+        "post": {
+            "operationId": f"create{kind}",
+            "parameters": [
+                {"$ref": "#/components/parameters/Accept"},
+                {"$ref": "#/components/parameters/ContentType"},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": create}},
+            },
+            "responses": {
+                "200": {
+                    "description": "",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["data"],
+                                "properties": {"data": record, "meta": {"type": "object"}},
+                            }
+                        }
+                    },
+                },
+                "409": {"description": "", "content": {"application/json": {"schema": error}}},
+                "422": {"description": "", "content": {"application/json": {"schema": error}}},
+            },
+        },
+    }
+
+
+_NAMED_RECORDS_REASON = (
+    "Listings find or create categories and brands (GET and POST {path}), documented in "
+    "BigCommerce's categories and brands specs, which are not vendored. The members the hub "
+    "uses (id, name{extra}; the page, limit and name filters) are declared here, by hand, "
+    "after BigCommerce's documentation; vendoring the official spec files should replace this."
+)
+
+
 #: Every correction applied to the vendored specs, with its reason.
 OVERRIDES: tuple[Override, ...] = (
     Override(
@@ -188,6 +277,68 @@ OVERRIDES: tuple[Override, ...] = (
             "orderConsignments_Resource",
             "orderFees_Resource",
         )
+    ),
+    Override(
+        "products_catalog.v3.yml",
+        "/components/schemas/product_Put_Collection",
+        "merge",
+        {"maxItems": 10},
+        "PUT /v3/catalog/products: the operation's description says 'Batches are limited to 10 "
+        "products' (and its 413 example: 'The maximum items allowed in the array is 10'); the "
+        "schema has no maxItems.",
+    ),
+    Override(
+        "product-variants_catalog.v3.yml",
+        "/paths/~1catalog~1variants/put/requestBody/content/application~1json/schema",
+        "merge",
+        {"maxItems": 50},
+        "PUT /v3/catalog/variants: the operation's description says 'Currently the limit is 50 "
+        "variants' (413 example: 'The maximum items allowed in the array is 50'); the schema "
+        "has no maxItems.",
+    ),
+    Override(
+        "products_catalog.v3.yml",
+        "/components/schemas/product_Base_POST/properties/variants/items",
+        "set",
+        {
+            "allOf": [
+                {"$ref": "#/components/schemas/productVariant_Base"},
+                {
+                    "type": "object",
+                    "required": ["sku"],
+                    "properties": {
+                        "sku": {"type": "string", "minLength": 1, "maxLength": 255},
+                        "option_values": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/components/schemas/productVariantOptionValue_Full"
+                            },
+                        },
+                    },
+                },
+            ]
+        },
+        "POST /v3/catalog/products: the inline `variants` reuse productVariant_Full, which "
+        "requires `id` and `product_id`; neither exists before the product is created (the "
+        "operation says 'you can create multiple product variants using the `variants` "
+        "array'). A created variant needs its `sku` and `option_values` (display name and "
+        "label), as the variants spec's own create operation says.",
+    ),
+    Override(
+        "products_catalog.v3.yml",
+        "/paths/~1catalog~1categories",
+        "merge",
+        _named_records_path(
+            "Categories", {"parent_id": {"type": "integer", "minimum": 0}}, ("parent_id",)
+        ),
+        _NAMED_RECORDS_REASON.format(path="/v3/catalog/categories", extra=", parent_id"),
+    ),
+    Override(
+        "products_catalog.v3.yml",
+        "/paths/~1catalog~1brands",
+        "merge",
+        _named_records_path("Brands", {}, ()),
+        _NAMED_RECORDS_REASON.format(path="/v3/catalog/brands", extra=""),
     ),
 )
 
