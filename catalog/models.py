@@ -24,6 +24,18 @@ class Product(models.Model):
     height = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     depth = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     price = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    # What a listing on a store needs beyond the above (the REST `product-data/` bulk sets it;
+    # database defaults: the bulk inserts of Product Match leave them out).
+    brand = models.CharField(max_length=255, blank=True, db_default="")
+    image_urls = models.JSONField(default=list, db_default=[], blank=True)  # ["https://…", …], first is main
+    categories = models.JSONField(default=list, db_default=[], blank=True)  # category names
+    attributes = models.JSONField(default=list, db_default=[], blank=True)  # [{"name": …, "value": …}]
+    # A variant group: the parent is listed as one store product, its variants (children)
+    # become its BigCommerce variants, told apart by their option values.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variants"
+    )
+    option_values = models.JSONField(default=list, db_default=[], blank=True)  # [{"option": …, "value": …}]
     on_hand = models.IntegerField(default=0)
     manual_reserved = models.PositiveIntegerField(default=0)
     reserved_by_orders = models.PositiveIntegerField(default=0)

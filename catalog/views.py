@@ -70,9 +70,9 @@ def catalog_list(request):
             filters=filters,
             connections=Connection.objects.filter(tenant=tenant),
         ).order_by("sku", "id")
-    page = Paginator(products_with_links(products), PRODUCTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        products_with_links(products.select_related("parent")), PRODUCTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     rows = []
     for product in page.object_list:
         links = [

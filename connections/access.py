@@ -42,6 +42,7 @@ NEEDS = {
     "product.create": OPERATE,
     "product.update": OPERATE,
     "stock.set": OPERATE,
+    "product_data.set": OPERATE,
     "product_import.settings": MANAGE,
     "tenant.settings": MANAGE,
     "checkout.settings": MANAGE,

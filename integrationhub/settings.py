@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "connections.alerts",
     "dataflows",
     "catalog",
+    "listings",
     "orders",
     "checkout",
     "dashboard",

@@ -12,11 +12,16 @@ def migrate(catalog_migration=None):
     """Migrate every app to its latest migration, the catalog to `catalog_migration`."""
     executor = MigrationExecutor(db_connection)
     leaves = executor.loader.graph.leaf_nodes()
-    targets = [n for n in leaves if n[0] != "catalog"]
+    # Listings builds on the catalog's latest migrations: it is unapplied while the catalog
+    # is migrated back.
+    targets = [n for n in leaves if n[0] not in ("catalog", "listings")]
     targets.append(catalog_migration or next(n for n in leaves if n[0] == "catalog"))
+    targets += (
+        [n for n in leaves if n[0] == "listings"] if not catalog_migration else [("listings", None)]
+    )
     executor.migrate(targets)
     executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
+    return executor.loader.project_state([n for n in targets if n[1]]).apps
 
 
 @pytest.mark.django_db(transaction=True)

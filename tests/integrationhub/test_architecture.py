@@ -16,6 +16,7 @@ LAYERS = [
     ("connections",),
     ("dataflows",),
     ("catalog",),
+    ("listings",),
     ("orders", "checkout"),
     ("dashboard",),
     ("integrationhub",),

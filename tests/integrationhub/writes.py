@@ -283,6 +283,14 @@ WRITES = [
         api=True,
     ),
     Write(
+        "product-data-list",
+        "post",
+        "product_data.set",
+        lambda w: "/api/v1/product-data/",
+        lambda w: {"tenant": w.tenant.pk, "items": [{"sku": w.product.sku, "brand": "Acme"}]},
+        api=True,
+    ),
+    Write(
         "order-reimport",
         "post",
         "order.reimport",
