@@ -8,7 +8,9 @@ then moves the order to 2 Shipped, or 3 Partially Shipped).
 * Never a duplicate: a shipment is marked before its POST and unmarked with the answer; one
   still marked (a crash, a timeout) is first looked for in BigCommerce by tracking number,
   address and items, and only posted if it is not there (the client does the same within one
-  attempt when the outcome is unclear).
+  attempt when the outcome is unclear). A BigCommerce shipment another hub shipment of the
+  order already holds is never taken (count-aware: two 1-unit shipments of one line with a
+  blank tracking number are two shipments).
 * A shipment BigCommerce refuses (order cancelled there meanwhile, more than is left to ship,
   unknown carrier, ...) becomes an order error with BigCommerce's message; the others go on.
 """
@@ -26,7 +28,7 @@ from connections.bigcommerce.errors import (
 from connections.bigcommerce.statuses import OrderStatus
 from dataflows.models import LogEntry
 
-from ..models import Order
+from ..models import Order, Shipment
 from ..selectors import shipments_pending
 from ..services.shipments import (
     shipment_bc_payload,
@@ -63,8 +65,9 @@ def run(ctx) -> None:
                 object_id=order.bc_order_id,
             )
             continue
+        claimed = _claimed_ids(order)
         for shipment in shipments:
-            outcome = _send(ctx, order, shipment)
+            outcome = _send(ctx, order, shipment, claimed)
             done += 1
             if outcome == "passing":
                 passing_failures += 1
@@ -93,7 +96,17 @@ def run(ctx) -> None:
     ctx.progress(done=done)
 
 
-def _send(ctx, order: Order, shipment) -> str:
+def _claimed_ids(order: Order) -> set[int]:
+    """BigCommerce shipment ids the order's sent shipments hold: look-alike shipments (one
+    line, blank or reused tracking number) must never be taken for one another."""
+    return set(
+        Shipment.objects.filter(order=order, bc_shipment_id__isnull=False).values_list(
+            "bc_shipment_id", flat=True
+        )
+    )
+
+
+def _send(ctx, order: Order, shipment, claimed: set[int]) -> str:
     payload = shipment_bc_payload(shipment=shipment)
     check_first = shipment.needs_check
     shipment_mark_attempt(shipment=shipment)
@@ -102,10 +115,10 @@ def _send(ctx, order: Order, shipment) -> str:
     try:
         answer = None
         if check_first:  # an earlier attempt may have created it
-            answer = ctx.client.find_order_shipment(order.bc_order_id, payload)
+            answer = ctx.client.find_order_shipment(order.bc_order_id, payload, claimed=claimed)
             found = answer is not None
         if answer is None:
-            answer = ctx.client.create_order_shipment(order.bc_order_id, payload)
+            answer = ctx.client.create_order_shipment(order.bc_order_id, payload, claimed=claimed)
     except AuthenticationError:
         raise
     except (ValidationError, NotFoundError) as exc:
@@ -130,6 +143,8 @@ def _send(ctx, order: Order, shipment) -> str:
         )
         return "passing"
     shipment_mark_sent(shipment=shipment, bc_shipment=answer)
+    if shipment.bc_shipment_id:
+        claimed.add(shipment.bc_shipment_id)
     ctx.count(created=1)
     ctx.log(
         f"Shipment {shipment.pk} of order {order.bc_order_id} sent ({tracking}"
