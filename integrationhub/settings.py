@@ -271,6 +271,8 @@ CELERY_TASK_ROUTES = (
 # killed worker's dataflow is free (and re-queued by the sweep) within about a minute.
 DATAFLOW_LEASE_SECONDS = _read("DATAFLOW_LEASE_SECONDS", env.int, default=60)
 DATAFLOW_SWEEP_EVERY_S = _read("DATAFLOW_SWEEP_EVERY_S", env.int, default=30)
+# Order Update: shipments in flight at once per run (each of another order; the quota paces).
+ORDER_UPDATE_CONCURRENCY = _read("ORDER_UPDATE_CONCURRENCY", env.int, default=8)
 
 
 # --- BigCommerce (the sandbox or any compatible server can stand in).

@@ -209,16 +209,59 @@ def order_log_entries(*, order: Order) -> QuerySet[LogEntry]:
     )
 
 
-def shipments_pending(*, connection: Connection) -> QuerySet[Shipment]:
-    """Shipments Order Update still has to send, oldest first, with what their POST needs."""
-    return (
+@dataclass
+class PendingShipment:
+    """A shipment Order Update has to send, as plain values (a run may hold many thousand)."""
+
+    pk: int
+    order_id: int
+    bc_order_id: int
+    order_hub_status: str
+    order_status_id: int
+    bc_address_id: int
+    tracking_number: str
+    tracking_carrier: str
+    shipping_method: str
+    comments: str
+    needs_check: bool
+    attempts: int
+    items: list[tuple[int, int]] = field(default_factory=list)  # (BC line id, quantity)
+    bc_shipment_id: int | None = None
+
+
+def shipments_pending(*, connection: Connection) -> list[PendingShipment]:
+    """Shipments Order Update still has to send, oldest first, with what their POST needs
+    (two queries of plain values: model instances would cost more than the sending)."""
+    rows = (
         Shipment.objects.filter(order__connection=connection, status=Shipment.Status.PENDING)
-        .select_related("order")
-        .prefetch_related(
-            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
-        )
         .order_by("order_id", "id")
+        .values_list(
+            "pk",
+            "order_id",
+            "order__bc_order_id",
+            "order__hub_status",
+            "order__status_id",
+            "bc_address_id",
+            "tracking_number",
+            "tracking_carrier",
+            "shipping_method",
+            "comments",
+            "needs_check",
+            "attempts",
+        )
     )
+    pending = {row[0]: PendingShipment(*row) for row in rows}
+    lines = (
+        ShipmentLine.objects.filter(
+            shipment__order__connection=connection, shipment__status=Shipment.Status.PENDING
+        )
+        .order_by("shipment_id", "id")
+        .values_list("shipment_id", "order_line__bc_line_id", "quantity")
+    )
+    for shipment_id, bc_line_id, quantity in lines:
+        if shipment_id in pending:  # not one recorded since the first query
+            pending[shipment_id].items.append((bc_line_id, quantity))
+    return list(pending.values())
 
 
 def open_error_count(*, connection: Connection) -> int:

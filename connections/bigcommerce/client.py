@@ -175,6 +175,22 @@ class BigCommerceClient(
     def __repr__(self) -> str:
         return f"BigCommerceClient(store_hash={self.store_hash!r}, api_url={self.api_url!r})"
 
+    def sibling(self) -> BigCommerceClient:
+        """A client of the same store for another thread: its own session (with this one's
+        response hooks) and stats; the same quota gate, timeouts, retries and sleep."""
+        other = BigCommerceClient(
+            store_hash=self.store_hash,
+            access_token=self._access_token,
+            api_url=self.api_url,
+            quota_gate=self.quota_gate,
+            connect_timeout=self.timeout[0],
+            read_timeout=self.timeout[1],
+            max_retries=self.max_retries,
+            sleep=self._sleep,
+        )
+        other.session.hooks["response"] = list(self.session.hooks.get("response") or [])
+        return other
+
     def close(self) -> None:
         if self._owns_session:
             self.session.close()

@@ -22,11 +22,14 @@ from .importer import OrderImporter
 from .reservations import products_recount_reserved
 from .shipments import (
     shipment_bc_payload,
+    shipment_bc_payload_pending,
     shipment_create,
     shipment_mark_attempt,
     shipment_mark_failed,
     shipment_mark_rejected,
     shipment_mark_sent,
+    shipments_mark_attempt,
+    shipments_mark_sent,
 )
 
 __all__ = [
@@ -49,5 +52,8 @@ __all__ = [
     "shipment_mark_failed",
     "shipment_mark_rejected",
     "shipment_mark_sent",
+    "shipments_mark_attempt",
+    "shipments_mark_sent",
     "shipment_bc_payload",
+    "shipment_bc_payload_pending",
 ]

@@ -12,8 +12,10 @@ from django.utils import timezone
 from connections.bigcommerce.carriers import carrier_code
 from connections.bigcommerce.shipments import shipment_payload
 from connections.models import Connection
+from dataflows.bulk import db_datetime, update_rows
 
 from ..models import Order, OrderError, OrderLine, Shipment, ShipmentLine
+from ..selectors import PendingShipment
 from .checks import hub_status_for
 from .reservations import products_recount_reserved
 
@@ -123,6 +125,52 @@ def shipment_mark_attempt(*, shipment: Shipment) -> None:
     Shipment.objects.filter(pk=shipment.pk).update(needs_check=True, attempts=F("attempts") + 1)
     shipment.needs_check = True
     shipment.attempts += 1
+
+
+def shipment_bc_payload_pending(*, shipment: PendingShipment) -> dict:
+    """`shipment_bc_payload` of a shipment Order Update loaded as plain values."""
+    return shipment_payload(
+        order_address_id=shipment.bc_address_id,
+        items=shipment.items,
+        tracking_number=shipment.tracking_number,
+        carrier_code=shipment.tracking_carrier,
+        shipping_method=shipment.shipping_method,
+        comments=shipment.comments,
+    )
+
+
+def shipments_mark_attempt(*, shipments: list[PendingShipment]) -> None:
+    """`shipment_mark_attempt` for several shipments in one statement (before their POSTs; a
+    run's shipments are its own: two runs of one dataflow never overlap)."""
+    for shipment in shipments:
+        shipment.needs_check = True
+        shipment.attempts += 1
+    update_rows(
+        Shipment, ("needs_check", "attempts"), ((True, s.attempts, s.pk) for s in shipments)
+    )
+
+
+def shipments_mark_sent(*, sent: list[tuple[int, int | None]]) -> None:
+    """`shipment_mark_sent` for several shipments, (hub id, BigCommerce shipment id) each, in
+    one transaction."""
+    if not sent:
+        return
+    now = timezone.now()
+    at = db_datetime(now)
+    with transaction.atomic():
+        update_rows(
+            Shipment,
+            ("status", "bc_shipment_id", "sent_at", "needs_check", "last_error"),
+            ((Shipment.Status.SENT.value, bc_id, at, False, "", pk) for pk, bc_id in sent),
+        )
+        OrderError.objects.filter(
+            shipment_id__in=[pk for pk, _ in sent], resolved_at__isnull=True
+        ).update(
+            resolved_at=now,
+            resolution=OrderError.Resolution.RESOLVED,
+            resolution_note="The shipment was sent to BigCommerce.",
+            retry_requested_at=None,
+        )
 
 
 def shipment_mark_sent(*, shipment: Shipment, bc_shipment: dict) -> None:

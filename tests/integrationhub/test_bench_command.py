@@ -13,6 +13,7 @@ GROUPS = {
     "orders_fetch",
     "orders_fetch_concurrent",
     "order_import",
+    "order_update",
     "product_match",
     "full_stock_update",
     "changed_stock_update",
@@ -30,7 +31,7 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
         quota=1000, window_ms=1000, catalog_products=300,
         stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, scale_connections=[2, 5],
         webhook_orders=3, webhook_rate=10, webhook_burst=20, webhook_burst_orders=3,
-        webhook_duplicates=2,
+        webhook_duplicates=2, update_shipments=20,
         stdout=out,
     )  # fmt: skip
 
@@ -46,7 +47,7 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert concurrent["orders_each"] == [fetch["orders"]] * concurrent["processes"]
     assert figures["order_import"]["sqlite"]["store_of_300_orders"]["orders_imported"] > 0
     assert figures["order_import"]["peer"]["requests_ratio"] > 1
-    assert figures["order_import"]["order_update"]["sent"] > 0
+    assert figures["order_update"]["sent"] == figures["order_update"]["shipments"] == 20
     assert figures["product_match"]["first_run"]["variants"] == 900
     assert figures["full_stock_update"]["store_of_1000_skus"]["requests"] >= 1
     assert figures["changed_stock_update"]["requests"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from ..errors import BigCommerceError, MalformedResponseError, ServerError, TransportError
@@ -12,22 +13,44 @@ from .base import ResourceBase
 logger = logging.getLogger("connections.bigcommerce.client")
 
 
+def _id(shipment: dict[str, Any]) -> int:
+    try:
+        return int(shipment.get("id") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 class ShipmentsAPI(ResourceBase):
     def list_order_shipments(self, order_id: int) -> list[dict[str, Any]]:
         return self._all_v2(f"/v2/orders/{int(order_id)}/shipments")
 
-    def find_order_shipment(self, order_id: int, payload: dict[str, Any]) -> dict[str, Any] | None:
-        """The order's existing shipment matching ``payload`` (see ``shipment_matches``).
+    def find_order_shipment(
+        self, order_id: int, payload: dict[str, Any], *, claimed: Collection[int] = ()
+    ) -> dict[str, Any] | None:
+        """The order's existing shipment matching ``payload`` (see ``shipment_matches``) that
+        is not one of ``claimed`` (the ids the caller already holds for its other shipments:
+        two shipments of one line with a blank or reused tracking number look alike, so only
+        an unclaimed one can be this payload's).
 
-        With several matches, the newest (highest id) one.
+        With several matches, the oldest (lowest id) unclaimed one.
         """
-        matches = [s for s in self.list_order_shipments(order_id) if shipment_matches(s, payload)]
+        taken = {int(i) for i in claimed}
+        matches = [
+            s
+            for s in self.list_order_shipments(order_id)
+            if _id(s) not in taken and shipment_matches(s, payload)
+        ]
         if not matches:
             return None
-        return max(matches, key=lambda s: int(s.get("id") or 0))
+        return min(matches, key=_id)
 
     def create_order_shipment(
-        self, order_id: int, payload: dict[str, Any], *, check_first: bool = False
+        self,
+        order_id: int,
+        payload: dict[str, Any],
+        *,
+        check_first: bool = False,
+        claimed: Collection[int] = (),
     ) -> dict[str, Any]:
         """``POST /v2/orders/{id}/shipments``, never creating the shipment twice.
 
@@ -41,13 +64,15 @@ class ShipmentsAPI(ResourceBase):
           * the listing itself fails: the POST's error is raised with
             ``shipment_may_exist = True`` (a later retry should pass ``check_first=True``).
         ``check_first`` looks for the shipment before the first POST (for a caller retrying
-        an earlier unclear attempt). 4xx answers are clear and raised at once; 429 is retried
-        inside the request (BigCommerce rejects it before doing anything).
+        an earlier unclear attempt). ``claimed``: BigCommerce shipment ids the caller's other
+        shipments of the order already hold, never taken for this one. 4xx answers are clear
+        and raised at once; 429 is retried inside the request (BigCommerce rejects it before
+        doing anything).
         """
         order_id = int(order_id)
         path = f"/v2/orders/{order_id}/shipments"
         if check_first:
-            existing = self.find_order_shipment(order_id, payload)
+            existing = self.find_order_shipment(order_id, payload, claimed=claimed)
             if existing is not None:
                 return existing
         attempt = 0
@@ -65,7 +90,7 @@ class ShipmentsAPI(ResourceBase):
                 type(unclear).__name__,
             )
             try:
-                existing = self.find_order_shipment(order_id, payload)
+                existing = self.find_order_shipment(order_id, payload, claimed=claimed)
             except BigCommerceError as listing_failed:
                 unclear.hint = (
                     f"BigCommerce may have created the shipment on order {order_id} without "

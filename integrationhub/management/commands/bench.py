@@ -18,7 +18,7 @@ from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
 from checkout.benchmarks import quotes
 from connections.bigcommerce.sandbox.process import SandboxProcess
 from integrationhub.benchmarks import scale
-from orders.benchmarks import order_import, webhooks
+from orders.benchmarks import order_import, order_update, webhooks
 
 
 class Command(BaseCommand):
@@ -56,6 +56,15 @@ class Command(BaseCommand):
             type=int,
             default=1000,
             help="Order Import group: store size of the official-client comparison (0: none)",
+        )
+        parser.add_argument(
+            "--update-shipments", type=int, default=1000, help="Order Update group: shipments"
+        )
+        parser.add_argument(
+            "--update-latency-ms",
+            type=int,
+            default=0,
+            help="Order Update group: BigCommerce's answer time per request",
         )
         # Catalog benchmarks: Product Match and the stock updates.
         parser.add_argument("--catalog-products", type=int, default=10000)
@@ -115,6 +124,12 @@ class Command(BaseCommand):
                 database_url=postgres_url(),
                 peer_orders=peer_orders,
                 peer_window_ms=window_ms,
+                shipments=0,  # Order Update has its own group below
+            )
+            figures["order_update"] = order_update.figures(
+                sandbox,
+                shipments=options["update_shipments"],
+                latency_ms=options["update_latency_ms"],
             )
         figures.update(
             run_catalog_benchmarks(

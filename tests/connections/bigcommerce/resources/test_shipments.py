@@ -106,3 +106,16 @@ def test_when_the_listing_fails_too_the_error_says_the_shipment_may_exist(client
     assert caught.value.shipment_may_exist is True
     assert "before retrying" in caught.value.hint
     assert [c.request.method for c in mocked.calls] == ["POST", "GET"]
+
+
+def test_a_look_alike_shipment_the_caller_already_holds_is_not_taken_for_ours(client, mocked):
+    mocked.post(SHIPMENTS, status=500)
+    mocked.post(SHIPMENTS, status=201, json={"id": 35, **SHIPMENT})
+    mocked.get(SHIPMENTS, json=[{"id": 34, "order_id": 9, **SHIPMENT}])
+    assert client.create_order_shipment(9, SHIPMENT, claimed={34})["id"] == 35
+    assert [c.request.method for c in mocked.calls] == ["POST", "GET", "POST"]
+
+
+def test_of_several_unclaimed_look_alikes_the_oldest_is_found(client, mocked):
+    mocked.get(SHIPMENTS, json=[{"id": n, "order_id": 9, **SHIPMENT} for n in (36, 37, 38)])
+    assert client.find_order_shipment(9, SHIPMENT, claimed=[36])["id"] == 37
