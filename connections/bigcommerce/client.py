@@ -40,6 +40,7 @@ from .errors import (
     build_http_error,
     excerpt,
 )
+from .quota.gate import DEFAULT_PRIORITY
 from .ratelimit import (
     QuotaGate,
     parse_rate_limit_headers,
@@ -119,6 +120,7 @@ class BigCommerceClient(
         access_token: str,
         api_url: str | None = None,
         quota_gate: QuotaGate | None = None,
+        quota_priority: int = DEFAULT_PRIORITY,
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
         max_retries: int = 5,
@@ -159,6 +161,8 @@ class BigCommerceClient(
         )
         self.max_retries = max(0, int(max_retries))
         self.quota_gate: QuotaGate = quota_gate or quota_gate_for(store_hash)
+        # Its class when requests wait for the store's quota (the run's flow, e.g. orders 1).
+        self.quota_priority = int(quota_priority)
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._owns_session = session is None
@@ -245,7 +249,7 @@ class BigCommerceClient(
         limited = 0  # 429s: bounded by max_retries
         malformed = 0
         while True:
-            reservation = self.quota_gate.acquire()
+            reservation = self.quota_gate.acquire(priority=self.quota_priority)
             self.stats.waited_s += reservation.waited_s
             self.stats.requests += 1
             self.stats.by_endpoint[key] += 1

@@ -23,6 +23,11 @@ what is known about one store's window and is asked before every request:
   load) makes everyone pause for an exponentially growing, bounded time.
 * ``release(reservation)``: the request ended without rate-limit headers (transport
   error, or a server that sends none); it is counted as used.
+* Priority: ``acquire(priority=n)`` (the client's ``quota_priority``, the run's flow class:
+  orders 1, shipments 2, stock 3, catalog 4). Requests that have to wait are ranked by when
+  they began waiting plus their class times ``PRIORITY_AGING_S``; a request is granted only
+  when more units are free than waiters rank before it, so a better class goes first and a
+  long wait outranks it (nothing starves). A waiter that stops asking is forgotten.
 
 ``LocalQuotaGate`` shares the state between threads and clients of one process (one gate
 per store hash), ``RedisQuotaGate`` between processes (state in Redis, every update one

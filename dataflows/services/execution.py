@@ -207,6 +207,9 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable
         except Exception as exc:
             error = f"The BigCommerce client could not be set up: {describe(exc)}"
         else:
+            if hasattr(client, "quota_priority"):
+                # Its requests wait for the store's quota in the flow's class (orders first).
+                client.quota_priority = spec.priority
             ctx = RunContext(run=run, dataflow=dataflow, client=client, lease_seconds=lease_seconds)
             try:
                 with ctx.working():

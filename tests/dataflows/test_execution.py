@@ -290,3 +290,30 @@ def test_a_run_waiting_for_a_prerequisite_that_failed_does_not_start_and_says_wh
     assert f"its last run ({prerequisite.pk}) failed: fix that and synchronize again" in (
         run.error_message
     )
+
+
+def test_a_runs_requests_wait_for_the_stores_quota_in_its_flows_priority_class(
+    order_import, register_flow, monkeypatch
+):
+    from connections.bigcommerce.client import BigCommerceClient
+    from connections.bigcommerce.ratelimit import LocalQuotaGate
+
+    client = BigCommerceClient(store_hash="prio1", access_token="t", quota_gate=LocalQuotaGate())
+    monkeypatch.setattr("connections.services.bigcommerce_client_for", lambda *, connection: client)
+    seen = []
+    register_flow("order_import", lambda ctx: seen.append(ctx.client.quota_priority), priority=1)
+    services.run_execute(run_id=queued_run(order_import).pk)
+    register_flow("order_import", lambda ctx: seen.append(ctx.client.quota_priority), priority=4)
+    services.run_execute(run_id=queued_run(order_import).pk)
+    assert seen == [1, 4]
+
+
+def test_every_flow_has_its_quota_class_orders_shipments_stock_catalog():
+    from dataflows.registry import flow_spec
+
+    classes = {
+        kind: flow_spec(kind).priority
+        for kind in ("order_import", "order_update", "full_stock_update", "product_match")
+    }
+    assert classes["order_import"] < classes["order_update"] < classes["full_stock_update"]
+    assert classes["full_stock_update"] < classes["product_match"]

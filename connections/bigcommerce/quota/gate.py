@@ -20,6 +20,13 @@ MAX_RESET_S = 300.0
 POLL_S = 0.05
 #: Headers and clocks count in whole milliseconds: window comparisons allow this much.
 SLACK_S = 0.01
+#: Quota priority classes (lower goes first when requests wait for one store's quota): the
+#: engine gives each run its flow's class (orders 1, shipments 2, stock 3, catalog 4).
+DEFAULT_PRIORITY = 5
+#: A waiting request gains one class per this many seconds waited, so no class starves.
+PRIORITY_AGING_S = 10.0
+#: A waiter not seen again this long after its planned wake-up is forgotten (process died).
+WAITER_GRACE_S = 2.0
 #: After a Redis failure, the local fallback gate is used this long before Redis is retried.
 REDIS_RETRY_AFTER_S = 30.0
 
@@ -90,7 +97,7 @@ def clamp_reset_s(reset_ms: float) -> float:
 class QuotaGate(Protocol):
     """What the client needs from a rate-limit gate (see the module docstring)."""
 
-    def acquire(self) -> Reservation: ...
+    def acquire(self, *, priority: int = DEFAULT_PRIORITY) -> Reservation: ...
 
     def observe(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -10,11 +11,14 @@ from typing import ClassVar
 
 from .gate import (
     DEFAULT_INFLIGHT_TTL_S,
+    DEFAULT_PRIORITY,
     DEFAULT_RESERVE,
     LOAD_BACKOFF_BASE_S,
     LOAD_BACKOFF_CAP_S,
     POLL_S,
+    PRIORITY_AGING_S,
     SLACK_S,
+    WAITER_GRACE_S,
     Reservation,
     clamp_reset_s,
 )
@@ -33,6 +37,7 @@ class LocalQuotaGate:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         inflight_ttl_s: float = DEFAULT_INFLIGHT_TTL_S,
+        aging_s: float = PRIORITY_AGING_S,
         name: str = "",
     ) -> None:
         self.reserve = reserve
@@ -40,6 +45,7 @@ class LocalQuotaGate:
         self._clock = clock
         self._sleep = sleep
         self._inflight_ttl_s = inflight_ttl_s
+        self._aging_s = aging_s
         self._lock = threading.Lock()
         self._left: int | None = None
         self._reset_at: float | None = None
@@ -51,6 +57,8 @@ class LocalQuotaGate:
         self._pause_until = 0.0
         self._strikes = 0
         self._inflight: dict[str, float] = {}
+        # Requests waiting for a unit: token -> (rank, forget after). Lower rank goes first.
+        self._waiters: dict[str, tuple[float, float]] = {}
 
     @classmethod
     def for_store(cls, store_hash: str) -> LocalQuotaGate:
@@ -90,15 +98,8 @@ class LocalQuotaGate:
         self._reset_estimated = False
         self._window_start = hi - self._window_s if self._window_s else now
 
-    def _try_acquire(self, token: str, now: float) -> float | None:
-        """None when granted, else the seconds to wait before asking again."""
-        self._roll(now)
-        if now < self._pause_until:
-            return self._pause_until - now
-        in_flight = len(self._inflight)
-        if self._left is None or self._left - in_flight > self.reserve:
-            self._inflight[token] = now
-            return None
+    def _wait(self, now: float) -> float:
+        """How long a request that found no unit waits before asking again."""
         if self._reset_at is None:
             return POLL_S
         wait = self._reset_at - now
@@ -108,13 +109,44 @@ class LocalQuotaGate:
             wait = min(wait, POLL_S)  # answers of the last window may still free units
         return max(wait, 0.001)
 
+    def _try_acquire(self, token: str, now: float, priority: int) -> float | None:
+        """None when granted, else the seconds to wait before asking again.
+
+        Units go to the waiters in rank order: a request is granted only when more units are
+        free than waiters rank before it (rank: when it began waiting plus its class times
+        the aging time, so a long wait outranks a better class)."""
+        self._roll(now)
+        for other, (_, forget_at) in list(self._waiters.items()):
+            if now > forget_at:
+                del self._waiters[other]
+        rank = self._waiters.get(token, (now + priority * self._aging_s, 0.0))[0]
+        if now < self._pause_until:
+            wait = self._pause_until - now
+        else:
+            free = (
+                math.inf if self._left is None else self._left - len(self._inflight) - self.reserve
+            )
+            ahead = sum(1 for other, (r, _) in self._waiters.items() if r < rank)
+            if free > ahead:
+                self._waiters.pop(token, None)
+                self._inflight[token] = now
+                return None
+            wait = POLL_S if free > 0 else self._wait(now)  # free units are the betters'
+        self._waiters[token] = (rank, now + wait + WAITER_GRACE_S)
+        return wait
+
+    def try_acquire(self, token: str, *, priority: int = DEFAULT_PRIORITY) -> float | None:
+        """One attempt of `acquire` for the request `token`: None when granted, else the
+        seconds to wait before trying again with the same token (it keeps its place)."""
+        with self._lock:
+            return self._try_acquire(token, self._clock(), priority)
+
     # protocol
-    def acquire(self) -> Reservation:
+    def acquire(self, *, priority: int = DEFAULT_PRIORITY) -> Reservation:
         token = uuid.uuid4().hex
         waited = 0.0
         while True:
-            with self._lock:
-                wait = self._try_acquire(token, self._clock())
+            wait = self.try_acquire(token, priority=priority)
             if wait is None:
                 return Reservation(token=token, waited_s=waited)
             self._sleep(wait)

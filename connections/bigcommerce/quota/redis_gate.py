@@ -17,11 +17,13 @@ from typing import Any
 
 from .gate import (
     DEFAULT_INFLIGHT_TTL_S,
+    DEFAULT_PRIORITY,
     DEFAULT_RESERVE,
     LOAD_BACKOFF_BASE_S,
     LOAD_BACKOFF_CAP_S,
+    PRIORITY_AGING_S,
     REDIS_RETRY_AFTER_S,
-    QuotaGate,
+    WAITER_GRACE_S,
     Reservation,
     clamp_reset_s,
 )
@@ -45,10 +47,12 @@ _LUA_RELEASE = _script("release")
 class RedisQuotaGate:
     """Gate whose state lives in Redis, so every worker process shares one store's quota.
 
-    Keys: ``{prefix}:{{store_hash}}:state`` (hash) and ``...:inflight`` (sorted set of
-    reservations), expiring after ``key_ttl_s`` without traffic. Times are taken from the
-    Redis server (one clock for all hosts) unless ``clock`` is given (tests). If Redis
-    cannot be reached, the gate falls back to the process-local gate and logs a warning.
+    Keys: ``{prefix}:{{store_hash}}:state`` (hash), ``...:inflight`` (sorted set of
+    reservations), ``...:waiters`` and ``...:forget`` (waiting requests by rank and by when
+    to forget them; see ``LocalQuotaGate.try_acquire``), expiring after ``key_ttl_s``
+    without traffic. Times are taken from the Redis server (one clock for all hosts) unless
+    ``clock`` is given (tests). If Redis cannot be reached, the gate falls back to the
+    process-local gate and logs a warning.
     """
 
     def __init__(
@@ -62,8 +66,9 @@ class RedisQuotaGate:
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         inflight_ttl_s: float = DEFAULT_INFLIGHT_TTL_S,
+        aging_s: float = PRIORITY_AGING_S,
         key_ttl_s: float = 3600.0,
-        fallback: QuotaGate | None = None,
+        fallback: LocalQuotaGate | None = None,
     ) -> None:
         if redis_client is None:
             if not redis_url:
@@ -76,8 +81,13 @@ class RedisQuotaGate:
         self._sleep = sleep
         self._inflight_ttl_ms = int(inflight_ttl_s * 1000)
         self._key_ttl_ms = int(key_ttl_s * 1000)
+        self._aging_ms = int(aging_s * 1000)
         self.state_key = f"{key_prefix}:{{{store_hash}}}:state"
         self.inflight_key = f"{key_prefix}:{{{store_hash}}}:inflight"
+        self.waiters_keys = [
+            f"{key_prefix}:{{{store_hash}}}:waiters",
+            f"{key_prefix}:{{{store_hash}}}:forget",
+        ]
         self._fallback = fallback
         self._down_until = -math.inf
         self._acquire_script = redis_client.register_script(_LUA_ACQUIRE)
@@ -89,7 +99,7 @@ class RedisQuotaGate:
         return f"<RedisQuotaGate {self.state_key}>"
 
     @property
-    def fallback(self) -> QuotaGate:
+    def fallback(self) -> LocalQuotaGate:
         if self._fallback is None:
             self._fallback = LocalQuotaGate.for_store(self.store_hash)
         return self._fallback
@@ -97,7 +107,7 @@ class RedisQuotaGate:
     def _run(self, script: Any, *args: Any) -> Any:
         now = "" if self._clock is None else repr(self._clock() * 1000)
         argv = [now, self._inflight_ttl_ms, self._key_ttl_ms, *args]
-        return script(keys=[self.state_key, self.inflight_key], args=argv)
+        return script(keys=[self.state_key, self.inflight_key, *self.waiters_keys], args=argv)
 
     def _call(self, script: Any, args: list[Any], local: Callable[[], Any]) -> Any:
         """Run a script; while Redis is unreachable, use the local fallback gate instead."""
@@ -118,17 +128,30 @@ class RedisQuotaGate:
             )
             return local()
 
-    def acquire(self) -> Reservation:
+    def _attempt(self, token: str, priority: int, local: Callable[[], Any]) -> Any:
+        args = [token, self.reserve, int(priority), self._aging_ms, int(WAITER_GRACE_S * 1000)]
+        answer = self._call(self._acquire_script, args, local)
+        if answer is None or isinstance(answer, float | Reservation):  # from the fallback
+            return answer
+        granted, wait_ms = answer
+        return None if int(granted) == 1 else max(float(wait_ms), 1.0) / 1000.0
+
+    def try_acquire(self, token: str, *, priority: int = DEFAULT_PRIORITY) -> float | None:
+        """One attempt of `acquire`: None when granted, else the seconds to wait before trying
+        again with the same token (it keeps its place among the waiters)."""
+        return self._attempt(
+            token, priority, lambda: self.fallback.try_acquire(token, priority=priority)
+        )
+
+    def acquire(self, *, priority: int = DEFAULT_PRIORITY) -> Reservation:
         token = uuid.uuid4().hex
         waited = 0.0
         while True:
-            answer = self._call(self._acquire_script, [token, self.reserve], self.fallback.acquire)
-            if isinstance(answer, Reservation):  # from the fallback gate
-                return Reservation(answer.token, waited + answer.waited_s)
-            granted, wait_ms = answer
-            if int(granted) == 1:
+            wait = self._attempt(token, priority, lambda: self.fallback.acquire(priority=priority))
+            if isinstance(wait, Reservation):  # the fallback gate waited (on its own clock)
+                return Reservation(wait.token, waited + wait.waited_s)
+            if wait is None:
                 return Reservation(token=token, waited_s=waited)
-            wait = max(float(wait_ms), 1.0) / 1000.0
             self._sleep(wait)
             waited += wait
 

@@ -5,6 +5,7 @@ fake BigCommerce quota window.
 from __future__ import annotations
 
 import math
+import os
 import random
 import threading
 from collections.abc import Callable
@@ -87,7 +88,8 @@ def v3_page(data: list[dict], page: int, total_pages: int) -> dict:
     }
 
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+# The run's own Redis when given (keys are under a prefix of the test only).
+REDIS_TEST_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
 class FakeTime:

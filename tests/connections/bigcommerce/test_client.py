@@ -151,6 +151,17 @@ def test_clients_of_one_store_share_the_quota(fake, mocked):
     assert second.stats.waited_s == pytest.approx(4.0)
 
 
+def test_the_client_asks_the_gate_in_its_quota_priority_class(fake, mocked):
+    gate = LocalQuotaGate(clock=fake.clock, sleep=fake.sleep)
+    classes = []
+    acquire = gate.acquire
+    gate.acquire = lambda *, priority: (classes.append(priority), acquire(priority=priority))[1]
+    mocked.get(f"{BASE}/v2/store", json={}, headers=rate_headers(100))
+    build_client(fake, quota_gate=gate, quota_priority=2).get_store()
+    build_client(fake, quota_gate=gate).get_store()
+    assert classes == [2, 5]  # 5: no flow's class (the default, after catalog)
+
+
 def test_the_default_gate_is_the_stores_shared_one(settings):
     settings.REDIS_URL = ""
     one = BigCommerceClient(store_hash="shared1", access_token=TOKEN, api_url=API)

@@ -10,6 +10,7 @@ import math
 
 import pytest
 
+from connections.bigcommerce.quota.gate import Reservation
 from connections.bigcommerce.ratelimit import (
     LocalQuotaGate,
     QuotaGate,
@@ -190,3 +191,78 @@ def test_n_requests_take_close_to_the_floor_the_quota_sets_and_get_no_429(make_g
     assert store.served == n
     assert fake.now - start <= floor + 5 * 0.05 + window * 0.05
     assert all(count <= quota for count in store.windows())
+
+
+# Priority: orders 1, shipments 2, stock 3, catalog 4 (the engine gives each run its flow's).
+ORDERS, SHIPMENTS, STOCK, CATALOG = 1, 2, 3, 4
+
+
+def _exhaust(gate, *, quota: int = 1, window_ms: int = 30000, reset_ms: int = 5000) -> None:
+    """Nothing left until the reset; then `quota` a window."""
+    gate.observe(0, reset_ms, quota, window_ms, reservation=gate.acquire())
+
+
+def _round(gate, waiters: dict[str, int]) -> str | None:
+    """Every waiter asks once, lowest class first (the worst order for priority); the one
+    granted is answered at once. Then the others ask again and learn how long to wait."""
+    granted = None
+    for token, priority in sorted(waiters.items(), key=lambda item: -item[1]):
+        if gate.try_acquire(token, priority=priority) is None:
+            granted = token
+            gate.release(Reservation(token))  # answered without headers: counted as used
+    if granted:
+        del waiters[granted]
+    for token, priority in waiters.items():
+        assert gate.try_acquire(token, priority=priority) is not None
+    return granted
+
+
+def test_when_flows_wait_for_a_stores_quota_orders_go_first_then_shipments_stock_catalog(
+    make_gate, fake
+):
+    gate = make_gate()
+    _exhaust(gate)
+    waiters = {"catalog": CATALOG, "stock": STOCK, "shipments": SHIPMENTS, "orders": ORDERS}
+    assert _round(gate, waiters) is None  # all wait for the reset
+    order = []
+    for wait in (5, 30, 30, 30):  # to the reset, then one request a window
+        fake.now += wait
+        order.append(_round(gate, waiters))
+    assert order == ["orders", "shipments", "stock", "catalog"]
+
+
+def test_free_units_go_to_every_class_when_there_are_enough(make_gate, fake):
+    gate = make_gate()
+    _exhaust(gate, quota=4)
+    waiters = {"catalog": CATALOG, "orders": ORDERS}
+    _round(gate, waiters)
+    fake.now += 5
+    assert gate.try_acquire("catalog", priority=CATALOG) is None
+    assert gate.try_acquire("orders", priority=ORDERS) is None
+
+
+def test_a_waiting_catalog_request_is_not_starved_by_a_stream_of_orders(make_gate, fake):
+    gate = make_gate()
+    _exhaust(gate, window_ms=5000)
+    waiters = {"catalog": CATALOG}
+    _round(gate, waiters)
+    winners = []
+    for n in range(12):
+        fake.now += 4  # a new order request arrives within the window, then the reset
+        waiters[f"orders-{n}"] = ORDERS
+        _round(gate, waiters)
+        fake.now += 1
+        winners.append(_round(gate, waiters))
+        if winners[-1] == "catalog":
+            break
+    assert winners[-1] == "catalog"
+    assert winners[0] == "orders-0"  # orders go first until the catalog has waited long
+    assert len(winners) <= 8  # about three classes times the aging time (10 s)
+
+
+def test_a_waiter_that_went_away_stops_holding_back_lower_classes(make_gate, fake):
+    gate = make_gate()
+    _exhaust(gate)
+    assert gate.try_acquire("orders-of-a-killed-worker", priority=ORDERS) is not None
+    fake.now += 60  # it never asked again
+    assert gate.try_acquire("catalog", priority=CATALOG) is None
