@@ -3,7 +3,7 @@ building a model instance and compiling SQL per row (the ORM's bulk_create spend
 page of orders or products on that).
 
 Set-based statements: on PostgreSQL one statement whatever the number of rows (a column's
-values in one array, `unnest`), on SQLite one multi-row statement per thousand rows; not one
+values in one array, `unnest`), on SQLite multi-row statements of up to 512 rows; not one
 statement per row. `insert_rows` and `update_rows` take values the
 database takes as they are (ints, strings, Decimals, None, datetimes adapted with
 `db_datetime`); `upsert_rows` prepares the values of each column through its field."""
@@ -43,13 +43,16 @@ def _quote(name: str) -> str:
     return db_connection.ops.quote_name(name)
 
 
-# SQLite: rows per multi-row statement, at most this many and the placeholders within the
-# library's limit. PostgreSQL takes any number of rows in one statement (one array a column).
-_ROWS_PER_STATEMENT = 1000
+# SQLite: rows per multi-row statement at most (and the placeholders within the library's
+# limit). PostgreSQL takes any number of rows in one statement (one array a column).
+_ROWS_PER_STATEMENT = 512
 _MAX_PARAMS = 32000
 
 
 def _sqlite_chunks(db, rows: list, width: int):
+    """Multi-row VALUES lists of a power-of-two number of rows: a handful of distinct
+    statements per table, so the driver's statement cache stays small (a compiled statement
+    of hundreds of rows is large)."""
     import sqlite3
 
     db.ensure_connection()
@@ -57,10 +60,14 @@ def _sqlite_chunks(db, rows: list, width: int):
         limit = min(_MAX_PARAMS, db.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
     except AttributeError:  # Python < 3.11
         limit = db.features.max_query_params or 999
-    size = max(1, min(_ROWS_PER_STATEMENT, limit // max(1, width)))
-    for start in range(0, len(rows), size):
+    size = 1 << (max(1, min(_ROWS_PER_STATEMENT, limit // max(1, width))).bit_length() - 1)
+    one = f"({', '.join(['%s'] * width)})"
+    start = 0
+    while start < len(rows):
+        while size > len(rows) - start:
+            size >>= 1
         chunk = rows[start : start + size]
-        one = f"({', '.join(['%s'] * width)})"
+        start += size
         yield ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
 
 
@@ -113,7 +120,7 @@ def insert_rows(
     model, columns: Sequence[str], rows: Iterable[Sequence], *, ignore_conflicts: bool = False
 ) -> None:
     """INSERT rows of `columns` (database column names) into the model's table: one statement
-    on PostgreSQL, one per thousand rows on SQLite."""
+    on PostgreSQL, multi-row ones on SQLite."""
     rows = [tuple(row) for row in rows]
     if not rows:
         return
@@ -132,7 +139,7 @@ def insert_rows(
 
 def update_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """UPDATE `columns` (database column names) by primary key: each row is (value, ..., pk).
-    One `UPDATE … FROM` statement on PostgreSQL, one per thousand rows on SQLite."""
+    One `UPDATE … FROM` statement on PostgreSQL, multi-row ones on SQLite."""
     rows = [tuple(row) for row in rows]
     if not rows:
         return
@@ -161,7 +168,7 @@ def update_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None
 
 def upsert_rows(model, columns, rows, *, unique, update, returning=()) -> list[tuple]:
     """`INSERT … ON CONFLICT (unique) DO UPDATE SET …` of many rows: one statement on
-    PostgreSQL, one per thousand rows on SQLite.
+    PostgreSQL, multi-row ones on SQLite.
 
     What `bulk_create(update_conflicts=True)` does, without building a model instance and
     compiling SQL per row and field (that is most of the time of a page of 250 orders): plain
