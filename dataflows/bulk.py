@@ -1,15 +1,19 @@
-"""Bulk writes for the apps' flows: plain `INSERT` / `UPDATE` / upsert statements run with
-`executemany`, without building a model instance and compiling SQL per row (the ORM's
-bulk_create spends most of a page of orders or products on that).
+"""Bulk writes for the apps' flows: plain `INSERT` / `UPDATE` / upsert statements, without
+building a model instance and compiling SQL per row (the ORM's bulk_create spends most of a
+page of orders or products on that).
 
-`insert_rows` and `update_rows` take values the database takes as they are (ints, strings,
-Decimals, None, datetimes adapted with `db_datetime`); `upsert_rows` prepares the values of
-each column through its field."""
+Set-based statements: on PostgreSQL one statement whatever the number of rows (a column's
+values in one array, `unnest`), on SQLite multi-row statements of up to 512 rows; not one
+statement per row. `insert_rows` and `update_rows` take values the
+database takes as they are (ints, strings, Decimals, None, datetimes adapted with
+`db_datetime`); `upsert_rows` prepares the values of each column through its field."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from functools import partial
 
 from django.db import connection as db_connection
@@ -39,43 +43,140 @@ def _quote(name: str) -> str:
     return db_connection.ops.quote_name(name)
 
 
+# SQLite: rows per multi-row statement at most (and the placeholders within the library's
+# limit). PostgreSQL takes any number of rows in one statement (one array a column).
+_ROWS_PER_STATEMENT = 512
+_MAX_PARAMS = 32000
+
+
+def _sqlite_chunks(db, rows: list, width: int):
+    """Multi-row VALUES lists of a power-of-two number of rows: a handful of distinct
+    statements per table, so the driver's statement cache stays small (a compiled statement
+    of hundreds of rows is large)."""
+    import sqlite3
+
+    db.ensure_connection()
+    try:
+        limit = min(_MAX_PARAMS, db.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except AttributeError:  # Python < 3.11
+        limit = db.features.max_query_params or 999
+    size = 1 << (max(1, min(_ROWS_PER_STATEMENT, limit // max(1, width))).bit_length() - 1)
+    one = f"({', '.join(['%s'] * width)})"
+    start = 0
+    while start < len(rows):
+        while size > len(rows) - start:
+            size >>= 1
+        chunk = rows[start : start + size]
+        start += size
+        yield ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
+
+
+def _pg_arrays(db, fields, rows: list) -> tuple[str, list]:
+    """`unnest(%s::type[], …)` of the rows' columns: one small statement whatever the number of
+    rows (psycopg parses and PostgreSQL plans it once, then it is prepared). The arrays take
+    each column's base type (`varchar`, `numeric`): the column itself then checks lengths and
+    precision when the row is stored, as a plain INSERT does (a cast to `varchar(n)` would cut
+    a too-long value silently)."""
+    types = [re.sub(r"\(.*\)", "", f.cast_db_type(db)).strip() + "[]" for f in fields]
+    columns = [
+        _one_type(f, list(column))
+        for f, column in zip(fields, zip(*rows, strict=True), strict=True)
+    ]
+    # Binary arrays: psycopg's text arrays quote every element with a regular expression.
+    return "unnest(" + ", ".join(f"%b::{t}" for t in types) + ")", columns
+
+
+def _one_type(field, values: list) -> list:
+    """An array holds one type: a column mixing e.g. ints and Decimals gets its field's."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) <= 1:
+        return values
+    convert = field.to_python
+    return [None if v is None else convert(v) for v in values]
+
+
+@contextmanager
+def _cursor(db):
+    """A server-binding cursor on PostgreSQL (Django's psycopg cursors quote every value into
+    the SQL text in Python; psycopg's own sends them apart), Django's cursor elsewhere."""
+    if db.vendor == "postgresql":
+        import psycopg
+
+        db.ensure_connection()
+        with psycopg.Cursor(db.connection) as cursor:
+            yield cursor
+        return
+    with db.cursor() as cursor:
+        yield cursor
+
+
+def _fields_of_columns(model, columns):
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    return [by_column[c] for c in columns]
+
+
 def insert_rows(
     model, columns: Sequence[str], rows: Iterable[Sequence], *, ignore_conflicts: bool = False
 ) -> None:
-    """INSERT rows of `columns` (database column names) into the model's table."""
-    rows = list(rows)
+    """INSERT rows of `columns` (database column names) into the model's table: one statement
+    on PostgreSQL, multi-row ones on SQLite."""
+    rows = [tuple(row) for row in rows]
     if not rows:
         return
-    table = _quote(model._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(_quote(c) for c in columns)}) VALUES ({placeholders})"
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
-    with db_connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    db = connections[router.db_for_write(model)]
+    quote = db.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    with _cursor(db) as cursor:
+        if db.vendor == "postgresql":
+            source, params = _pg_arrays(db, _fields_of_columns(model, columns), rows)
+            cursor.execute(f"{head}SELECT * FROM {source}{tail}", params)
+            return
+        for values, params in _sqlite_chunks(db, rows, len(columns)):
+            cursor.execute(f"{head}VALUES {values}{tail}", params)
 
 
 def update_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """UPDATE `columns` by primary key: each row is (value, ..., pk)."""
-    rows = list(rows)
+    """UPDATE `columns` (database column names) by primary key: each row is (value, ..., pk).
+    One `UPDATE … FROM` statement on PostgreSQL, multi-row ones on SQLite."""
+    rows = [tuple(row) for row in rows]
     if not rows:
         return
-    table = _quote(model._meta.db_table)
-    assignments = ", ".join(f"{_quote(c)} = %s" for c in columns)
-    sql = f"UPDATE {table} SET {assignments} WHERE {_quote(model._meta.pk.column)} = %s"
-    with db_connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    db = connections[router.db_for_write(model)]
+    quote = db.ops.quote_name
+    pk = model._meta.pk.column
+    names = [*columns, pk]
+    table = quote(model._meta.db_table)
+    assignments = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
+    aliases = ", ".join(quote(c) for c in names)
+    where = f"WHERE {table}.{quote(pk)} = v.{quote(pk)}"
+    with _cursor(db) as cursor:
+        if db.vendor == "postgresql":
+            source, params = _pg_arrays(db, _fields_of_columns(model, names), rows)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM {source} AS v ({aliases}) {where}", params
+            )
+            return
+        for values, params in _sqlite_chunks(db, rows, len(names)):
+            cursor.execute(
+                f"WITH v ({aliases}) AS (VALUES {values}) "
+                f"UPDATE {table} SET {assignments} FROM v {where}",
+                params,
+            )
 
 
-def upsert_rows(model, columns, rows, *, unique, update) -> None:
-    """`INSERT … ON CONFLICT (unique) DO UPDATE SET …` of many rows in one `executemany`.
+def upsert_rows(model, columns, rows, *, unique, update, returning=()) -> list[tuple]:
+    """`INSERT … ON CONFLICT (unique) DO UPDATE SET …` of many rows: one statement on
+    PostgreSQL, multi-row ones on SQLite.
 
     What `bulk_create(update_conflicts=True)` does, without building a model instance and
     compiling SQL per row and field (that is most of the time of a page of 250 orders): plain
     values pass as they are, the others (dates, decimals, JSON) through their field's own
-    database preparation. `columns` are attnames, `rows` tuples in that order."""
+    database preparation. `columns` are attnames, `rows` tuples in that order. `returning`:
+    attnames whose values of the inserted or updated rows are returned (in no set order)."""
     if not rows:
-        return
+        return []
     db = connections[router.db_for_write(model)]
     fields = [model._meta.get_field(c) for c in columns]  # attnames work too
     prepare = [_preparer(f, db) for f in fields]
@@ -84,29 +185,38 @@ def upsert_rows(model, columns, rows, *, unique, update) -> None:
             tuple(v if p is None else p(v) for v, p in zip(row, prepare, strict=True))
             for row in rows
         ]
+    else:
+        rows = [tuple(row) for row in rows]
+    # One statement cannot update a row twice: of rows with one key, the last one counts (as
+    # when they were written one after another).
+    key = [list(columns).index(c) for c in unique]
+    rows = list({tuple(row[i] for i in key): row for row in rows}.values())
     quote = db.ops.quote_name
     names = [f.column for f in fields]
-    by_attname = {f.attname: f.column for f in fields}
-    head = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) VALUES "
-    )
+    column_of = {f.attname: f.column for f in fields}
+    column_of.update({c: model._meta.get_field(c).column for c in returning})
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) "
     tail = (
-        f" ON CONFLICT ({', '.join(quote(by_attname[c]) for c in unique)}) DO UPDATE SET "
-        + ", ".join(f"{quote(by_attname[c])} = EXCLUDED.{quote(by_attname[c])}" for c in update)
+        f" ON CONFLICT ({', '.join(quote(column_of[c]) for c in unique)}) DO UPDATE SET "
+        + ", ".join(f"{quote(column_of[c])} = EXCLUDED.{quote(column_of[c])}" for c in update)
     )
-    one = f"({', '.join(['%s'] * len(names))})"
-    sql = head + one + tail
-    if db.vendor == "postgresql":
-        # Django's psycopg cursors bind on the client (the values are quoted into the SQL
-        # text in Python); a server-binding cursor sends them apart, pipelined.
-        import psycopg
-
-        db.ensure_connection()
-        with psycopg.Cursor(db.connection) as cursor:
-            cursor.executemany(sql, rows)
-        return
-    with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    if returning:
+        tail += " RETURNING " + ", ".join(quote(column_of[c]) for c in returning)
+    found: list[tuple] = []
+    with _cursor(db) as cursor:
+        if db.vendor == "postgresql":
+            source, params = _pg_arrays(db, fields, rows)
+            statements = [(f"{head}SELECT * FROM {source}{tail}", params)]
+        else:
+            statements = [
+                (f"{head}VALUES {values}{tail}", params)
+                for values, params in _sqlite_chunks(db, rows, len(names))
+            ]
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            if returning:
+                found.extend(tuple(row) for row in cursor.fetchall())
+    return found
 
 
 def _preparer(field, db):

@@ -38,7 +38,7 @@ from dataflows.models import LogEntry, Run
 
 from ..normalize import consignments_from_sub_resources, consignments_inline
 from ..services.import_filter import created_within_days, import_filter_for
-from ..services.importer import OrderImporter
+from ..services.importer import OrderImporter, normalize_page
 from .order_import_requested import PAGE_SIZE, RequestedOrdersMixin, first_page
 
 # Each incremental run re-reads orders modified this long before the cursor (late commits,
@@ -58,17 +58,20 @@ def _parse(value) -> datetime | None:
 
 
 def _prefetching(fetch, after_id: int):
-    """Pages by id, the next one fetched (in a thread) while the current one is imported: the
-    hub's writes overlap BigCommerce's answer time. Stops after a short page."""
+    """Pages by id, the next one fetched and read (in a thread) while the current one is
+    imported: the hub's writes overlap BigCommerce's answer time and the reading of the next
+    page. `fetch(after_id)` returns (page, what `normalize_page` made of it). Stops after a
+    short page."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-import-fetch") as pool:
         pending = pool.submit(fetch, after_id)
         while pending is not None:
-            page = pending.result()
+            fetched = pending.result()
+            page = fetched[0]
             pending = None
             if len(page) >= PAGE_SIZE:
                 pending = pool.submit(fetch, max(int(o["id"]) for o in page))
             try:
-                yield page
+                yield fetched
             except GeneratorExit:
                 if pending is not None:
                     pending.cancel()
@@ -121,9 +124,11 @@ class OrderImportRun(RequestedOrdersMixin):
         for message, entry in entries:
             self.ctx.log(message, **entry)
 
-    def _import(self, payloads: list[dict], *, force: bool = False):
+    def _import(self, payloads: list[dict], *, force: bool = False, normalized=None):
         payloads = self._with_consignments(payloads)
-        result = self.importer.import_page(payloads, force=force)
+        result = self.importer.import_page(
+            normalized if normalized is not None else payloads, force=force
+        )
         self.done += len(payloads)
         self.ctx.count(
             fetched=len(payloads),
@@ -319,13 +324,15 @@ class OrderImportRun(RequestedOrdersMixin):
                         limit=PAGE_SIZE,
                     )
                 )
-                return self._with_consignments(page)
+                page = self._with_consignments(page)
+                # Read in this thread too: it works while the other one waits for the database.
+                return page, normalize_page(page)
 
-            for page in _prefetching(fetch, listing["after_id"]):
+            for page, normalized in _prefetching(fetch, listing["after_id"]):
                 # The page, the cursor past it and the run's progress: one commit.
                 with self._page():
                     if page:
-                        self._import(page)
+                        self._import(page, normalized=normalized)
                         listing["after_id"] = max(int(o["id"]) for o in page)
                     listing["done"] = len(page) < PAGE_SIZE
                     self._save()

@@ -47,16 +47,14 @@ def customers_upsert(*, tenant_id: int, orders: list[NormalizedOrder]) -> dict[s
         changed.append((tenant_id, order.email, *wanted.values(), now, now))
     if changed:
         columns = ("tenant_id", "email", *CUSTOMER_FIELDS, "created_at", "updated_at")
-        upsert_rows(
-            Customer,
-            columns,
-            changed,
-            unique=("tenant_id", "email"),
-            update=(*CUSTOMER_FIELDS, "updated_at"),
-        )
         ids.update(
-            Customer.objects.filter(
-                tenant_id=tenant_id, email__in=[row[1] for row in changed]
-            ).values_list("email", "pk")
+            upsert_rows(
+                Customer,
+                columns,
+                changed,
+                unique=("tenant_id", "email"),
+                update=(*CUSTOMER_FIELDS, "updated_at"),
+                returning=("email", "id"),
+            )
         )
     return ids

@@ -57,17 +57,15 @@ def page_write(*, connection: Connection, page: Page) -> None:
         new_orders = [entry[1] for entry in page.new]
         for order in new_orders:
             order.imported_at = order.updated_at = now
-        upsert_rows(
-            Order,
-            ORDER_INSERT_COLUMNS,
-            [tuple(getattr(o, c) for c in ORDER_INSERT_COLUMNS) for o in new_orders],
-            unique=("connection_id", "bc_order_id"),
-            update=ORDER_UPSERT_COLUMNS,
-        )
         ids = dict(
-            Order.objects.filter(
-                connection=connection, bc_order_id__in=[o.bc_order_id for o in new_orders]
-            ).values_list("bc_order_id", "pk")
+            upsert_rows(
+                Order,
+                ORDER_INSERT_COLUMNS,
+                [tuple(getattr(o, c) for c in ORDER_INSERT_COLUMNS) for o in new_orders],
+                unique=("connection_id", "bc_order_id"),
+                update=ORDER_UPSERT_COLUMNS,
+                returning=("bc_order_id", "id"),
+            )
         )
         for order in new_orders:
             order.pk = ids[order.bc_order_id]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
@@ -52,6 +53,40 @@ def _no_log(message: str, level: str, bc_order_id: int | None) -> None:
     )
 
 
+@dataclass
+class NormalizedPage:
+    """A page of orders read and checked for what is storable (no database): the orders by
+    BigCommerce id (the latest version of each), the unreadable ones' error texts by id, and
+    the (error text, id) of every order not imported for that."""
+
+    orders: dict[int, NormalizedOrder] = field(default_factory=dict)
+    unreadable: dict[int, str] = field(default_factory=dict)
+    failures: list[tuple[str, int | None]] = field(default_factory=list)
+
+
+def normalize_page(payloads: Iterable[dict]) -> NormalizedPage:
+    page = NormalizedPage()
+    for payload in payloads:
+        try:
+            order = normalize_order(payload)
+        except (UnreadableOrder, UnstorableOrder) as exc:
+            bc_id = payload.get("id") if isinstance(payload, dict) else None
+            text = (
+                str(exc)
+                if isinstance(exc, UnstorableOrder)
+                else f"BigCommerce sent order {bc_id} in a form the hub cannot read ({exc}); "
+                "it was not imported. Retry it once the store answers normally."
+            )
+            page.failures.append((text, bc_id if isinstance(bc_id, int) else None))
+            if isinstance(bc_id, int) and 0 < bc_id <= MAX_BIGINT:
+                page.unreadable[bc_id] = text
+            continue
+        seen = page.orders.get(order.bc_order_id)
+        if seen is None or order.date_modified >= seen.date_modified:
+            page.orders[order.bc_order_id] = order
+    return page
+
+
 class OrderImporter(ExistingOrderPlanner):
     """Imports pages of BigCommerce orders into the hub for one connection.
 
@@ -75,30 +110,18 @@ class OrderImporter(ExistingOrderPlanner):
 
     # -- entry point
 
-    def import_page(self, payloads: Iterable[dict], *, force: bool = False) -> PageResult:
+    def import_page(
+        self, payloads: Iterable[dict] | NormalizedPage, *, force: bool = False
+    ) -> PageResult:
+        """Import a page of BigCommerce orders, or a page `normalize_page` made of them (e.g.
+        in a thread while the page before was written)."""
+        page = payloads if isinstance(payloads, NormalizedPage) else normalize_page(payloads)
         result = PageResult()
-        orders: dict[int, NormalizedOrder] = {}
-        unreadable: dict[int, str] = {}
-        for payload in payloads:
-            try:
-                order = normalize_order(payload)
-            except (UnreadableOrder, UnstorableOrder) as exc:
-                bc_id = payload.get("id") if isinstance(payload, dict) else None
-                text = (
-                    str(exc)
-                    if isinstance(exc, UnstorableOrder)
-                    else f"BigCommerce sent order {bc_id} in a form the hub cannot read ({exc}); "
-                    "it was not imported. Retry it once the store answers normally."
-                )
-                result.failed += 1
-                result.unreadable += 1
-                self.log(text, ERROR, bc_id if isinstance(bc_id, int) else None)
-                if isinstance(bc_id, int) and 0 < bc_id <= MAX_BIGINT:
-                    unreadable[bc_id] = text
-                continue
-            seen = orders.get(order.bc_order_id)
-            if seen is None or order.date_modified >= seen.date_modified:
-                orders[order.bc_order_id] = order
+        orders, unreadable = page.orders, page.unreadable
+        for text, bc_id in page.failures:
+            result.failed += 1
+            result.unreadable += 1
+            self.log(text, ERROR, bc_id)
         if not orders and not unreadable:
             return result
         try:

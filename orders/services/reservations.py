@@ -64,15 +64,23 @@ def products_recount_reserved(
             db = connections[router.db_for_write(Product)]
             quote = db.ops.quote_name
             column = quote(Product._meta.get_field("reserved_by_orders").column)
-            sql = (
-                f"UPDATE {quote(Product._meta.db_table)} SET {column} = {column} + %s "
-                f"WHERE {quote(Product._meta.pk.column)} = %s"
-            )
+            table, pk_column = quote(Product._meta.db_table), quote(Product._meta.pk.column)
             for start in range(0, len(increments), RESERVED_CHUNK):
                 chunk = increments[start : start + RESERVED_CHUNK]
                 list(_lock_products(chunk).values_list("pk", flat=True))
                 with db.cursor() as cursor:
-                    cursor.executemany(sql, [(added[pk], pk) for pk in chunk])
+                    if db.vendor == "postgresql":  # one statement for the chunk
+                        cursor.execute(
+                            f"UPDATE {table} SET {column} = {column} + v.n "
+                            "FROM unnest(%s::integer[], %s::bigint[]) AS v (n, id) "
+                            f"WHERE {table}.{pk_column} = v.id",
+                            [[added[pk] for pk in chunk], chunk],
+                        )
+                    else:
+                        cursor.executemany(
+                            f"UPDATE {table} SET {column} = {column} + %s WHERE {pk_column} = %s",
+                            [(added[pk], pk) for pk in chunk],
+                        )
                 changed.extend(chunk)
         if changed:
             _stock_changed(changed)
