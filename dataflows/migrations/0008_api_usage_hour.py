@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("connections", "0006_tenant_retention_settings"),
-        ("dataflows", "0006_nightly_retention"),
+        ("dataflows", "0007_run_started_index"),
     ]
 
     operations = [
