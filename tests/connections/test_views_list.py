@@ -23,7 +23,7 @@ def test_columns_bar_saves_columns_per_user(manager, viewer, connection):
             "qs": "view=0&sort=name",
         },
     )
-    assert response["Location"] == "/?view=0&sort=name&columns=open"
+    assert response["Location"] == "/connections/?view=0&sort=name&columns=open"
     assert ListPreference.objects.get(user=manager).columns == ["id", "name", "store_hash"]
     html = client.get(reverse("home")).content.decode()
     assert "Columns (3)" in html
@@ -68,7 +68,7 @@ def test_saved_views(manager, viewer, tenant, connection):
         {"name": "Inactive ones", "status": "inactive", "sort": "-id"},
     )
     view = SavedListView.objects.get()
-    assert response["Location"] == f"/?view={view.pk}"
+    assert response["Location"] == f"/connections/?view={view.pk}"
     assert (view.user, view.filters, view.sort) == (manager, {"status": "inactive"}, "-id")
     # The view is remembered: the plain list now opens it.
     html = client.get(reverse("home")).content.decode()
@@ -105,8 +105,8 @@ def test_saved_view_keeps_its_own_columns(manager, connection):
     )
     view.refresh_from_db()
     assert view.columns == ["name"]
-    assert "Columns (1)" in client.get(f"/?view={view.pk}").content.decode()
-    assert "Columns (5)" in client.get("/?view=0").content.decode()
+    assert "Columns (1)" in client.get(f"/connections/?view={view.pk}").content.decode()
+    assert "Columns (5)" in client.get("/connections/?view=0").content.decode()
 
 
 def test_list_partial_table_for_refresh(manager, connection):

@@ -60,20 +60,48 @@ def test_the_client_tells_the_stores_quota_per_hour():
     assert ClientStats(quota=150, window_ms=30000).quota_per_hour == 18000
 
 
-def test_a_runs_end_records_the_requests_its_client_sent(connection):
+def _running(connection) -> Run:
     from django.utils import timezone
 
-    from dataflows.context import RunContext
     from dataflows.services import _claim
 
     dataflow = Dataflow.objects.get(connection=connection, kind="order_import")
-    claimed = Run.objects.create(
+    run = Run.objects.create(
         dataflow=dataflow,
         trigger=Run.Trigger.MANUAL,
         status=Run.Status.RUNNING,
         started_at=timezone.now(),
     )
-    assert _claim(run=claimed, lease_seconds=60)
+    assert _claim(run=run, lease_seconds=60)
+    return run
+
+
+def test_a_run_spanning_an_hour_gives_the_past_hour_its_requests(connection):
+    from dataflows.context import RunContext
+
+    run = _running(connection)
+    stats = SimpleNamespace(requests=0, http_429=0, quota_per_hour=None)
+    ctx = RunContext(
+        run=run, dataflow=run.dataflow, client=SimpleNamespace(stats=stats), lease_seconds=60
+    )
+    from django.utils import timezone
+
+    past = hour_start(timezone.now()) - timedelta(hours=1)
+    ctx._usage_hour = past  # the run started in an hour that has ended since
+    stats.requests = 25
+    with CaptureQueriesContext(db_connection) as captured:
+        ctx.progress(done=1)
+        ctx.progress(done=2)  # same hour now: no usage write
+    assert sum("apiusagehour" in q["sql"].lower() for q in captured) == 1
+    row = ApiUsageHour.objects.get(connection=connection)
+    assert (row.hour, row.requests) == (past, 25)
+
+
+def test_a_runs_end_records_the_requests_its_client_sent(connection):
+    from dataflows.context import RunContext
+
+    claimed = _running(connection)
+    dataflow = claimed.dataflow
     stats = SimpleNamespace(requests=100, http_429=0, quota_per_hour=None)
     ctx = RunContext(
         run=claimed, dataflow=dataflow, client=SimpleNamespace(stats=stats), lease_seconds=60

@@ -231,6 +231,7 @@ def test_an_error_id_beyond_the_database_is_not_found(manager, order_error):
     "url",
     [
         "/?tenant={huge}",
+        "/connections/?tenant={huge}",
         "/connections/{pk}/runs/?dataflow={huge}",
         "/catalog/?connection={huge}",
         "/orders/?connection={huge}",
@@ -243,7 +244,9 @@ def test_screens_ignore_a_number_filter_beyond_the_database(manager, connection,
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/?q=%00", "/orders/?q=%00", "/catalog/?q=%00", "/?q=a%00b"])
+@pytest.mark.parametrize(
+    "url", ["/connections/?q=%00", "/orders/?q=%00", "/catalog/?q=%00", "/connections/?q=a%00b"]
+)
 def test_a_nul_in_the_search_is_no_server_error(manager, connection, url):
     assert client_for(manager).get(url).status_code == 200
 
