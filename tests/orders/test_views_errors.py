@@ -75,7 +75,7 @@ def test_the_errors_page_groups_errors_by_cause_blocking_first(manager, errors):
     tracking = html.index('data-group="tracking_off"')
     assert blocking < unknown < address < warnings < tracking  # the larger group first
     assert "Create these 2 SKUs in the hub" in html
-    assert "Turn on inventory tracking for these 1 product in BigCommerce" in html
+    assert "Turn on inventory tracking for this product in BigCommerce" in html
     assert 'GHOST-1 <span class="muted">(4)</span>' in html
     assert 'GHOST-2 <span class="muted">(1)</span>' in html
     assert "Retry these 4" in html and "Retry these 5" in html
