@@ -24,6 +24,7 @@ from .filters import OrderErrorFilter, OrderFilter
 from .models import OrderError, OrderLine, Shipment, ShipmentLine
 from .selectors import (
     order_detail,
+    order_error_groups,
     order_error_list,
     order_errors_visible_to,
     order_list,
@@ -36,6 +37,7 @@ from .serializers import (
     BulkResultSerializer,
     IgnoreInputSerializer,
     OrderDetailOutputSerializer,
+    OrderErrorGroupOutputSerializer,
     OrderErrorOutputSerializer,
     OrderOutputSerializer,
     ShipmentCreateInputSerializer,
@@ -196,6 +198,17 @@ class OrderErrorViewSet(
         queryset = order_error_list(user=request.user, filters=request.query_params)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(OrderErrorOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Order errors grouped by cause, blocking first (the list's filters apply)",
+        responses=OrderErrorGroupOutputSerializer(many=True),
+        filters=True,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def groups(self, request):
+        queryset = order_error_list(user=request.user, filters=request.query_params)
+        groups = order_error_groups(queryset=queryset)
+        return Response(OrderErrorGroupOutputSerializer(groups, many=True).data)
 
     def _open(self, error: OrderError) -> OrderError:
         if error.resolved_at is not None:

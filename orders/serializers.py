@@ -287,3 +287,29 @@ class BulkIgnoreInputSerializer(BulkIdsSerializer):
 
 class BulkResultSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many errors were retried or ignored.")
+
+
+class OrderErrorSkuOutputSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    errors = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="OrderErrorGroup")
+class OrderErrorGroupOutputSerializer(serializers.Serializer):
+    """The errors of one cause among the filtered ones: counts, what it means, what to do."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    severity = serializers.ChoiceField(
+        choices=["blocking", "warning"],
+        help_text="blocking: the order is not imported (or its shipment not confirmed)",
+    )
+    errors = serializers.IntegerField()
+    orders = serializers.IntegerField(help_text="Distinct BigCommerce orders")
+    open = serializers.IntegerField()
+    retrying = serializers.IntegerField()
+    explanation = serializers.CharField(source="cause.explanation")
+    action = serializers.CharField(source="cause.action")
+    skus = OrderErrorSkuOutputSerializer(
+        many=True, help_text="Unknown SKUs and tracking off: the SKUs named, most errors first"
+    )

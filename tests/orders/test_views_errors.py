@@ -75,7 +75,7 @@ def test_the_errors_page_groups_errors_by_cause_blocking_first(manager, errors):
     tracking = html.index('data-group="tracking_off"')
     assert blocking < unknown < address < warnings < tracking  # the larger group first
     assert "Create these 2 SKUs in the hub" in html
-    assert "Turn on inventory tracking for these 1 product in BigCommerce" in html
+    assert "Turn on inventory tracking for this product in BigCommerce" in html
     assert 'GHOST-1 <span class="muted">(4)</span>' in html
     assert 'GHOST-2 <span class="muted">(1)</span>' in html
     assert "Retry these 4" in html and "Retry these 5" in html
@@ -194,3 +194,25 @@ def test_a_viewer_exports_but_cannot_act_on_every_error_of_the_filter(viewer, er
     assert response.status_code == 403
     assert not OrderFetchRequest.objects.exists()
     assert "Retry these" not in client.get(reverse("order-errors")).content.decode()
+
+
+def test_the_api_groups_the_errors_by_cause_for_the_callers_tenants_only(
+    viewer, errors, other_connection
+):
+    from tests.fixtures.tenants import api_client_for
+
+    unknown_sku(other_connection, 900, "BOB-SKU")
+    response = api_client_for(viewer).get("/api/v1/order-errors/groups/")
+
+    assert response.status_code == 200
+    groups = response.json()
+    assert [g["code"] for g in groups] == ["unknown_sku", "invalid_address", "tracking_off"]
+    unknown = groups[0]
+    assert (unknown["severity"], unknown["errors"], unknown["orders"]) == ("blocking", 4, 4)
+    assert unknown["skus"] == [{"sku": "GHOST-1", "errors": 4}, {"sku": "GHOST-2", "errors": 1}]
+    assert unknown["action"].startswith("Create these SKUs in the hub")
+    assert groups[2]["severity"] == "warning"
+    warnings = api_client_for(viewer).get("/api/v1/order-errors/groups/?severity=warning").json()
+    assert [g["code"] for g in warnings] == ["tracking_off"]
+    listed = api_client_for(viewer).get("/api/v1/order-errors/?sku=GHOST-2").json()
+    assert [e["bc_order_id"] for e in listed["results"]] == [110]
