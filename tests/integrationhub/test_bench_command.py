@@ -2,6 +2,7 @@
 suite. The goals of each group are checked by the `bench` tests (`make bench-test`)."""
 
 import json
+import math
 from io import StringIO
 
 import pytest
@@ -16,6 +17,7 @@ GROUPS = {
     "product_match",
     "full_stock_update",
     "changed_stock_update",
+    "sync_listings",
     "quotes",
 }
 
@@ -26,7 +28,7 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     call_command(
         "bench", orders=[300], import_orders=[300], import_pro_quota=0, peer_orders=100,
         quota=1000, window_ms=1000, catalog_products=300,
-        stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, stdout=out,
+        stock_skus=[1000], listings=50, quotes_clients=2, quotes_seconds=0.5, stdout=out,
     )  # fmt: skip
 
     figures = json.loads(out.getvalue())
@@ -45,3 +47,5 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert figures["product_match"]["first_run"]["variants"] == 900
     assert figures["full_stock_update"]["store_of_1000_skus"]["requests"] >= 1
     assert figures["changed_stock_update"]["requests"] == 1
+    listings = figures["sync_listings"]
+    assert listings["requests"] == math.ceil(listings["changed_listings_sent"] / 10)

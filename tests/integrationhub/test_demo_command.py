@@ -123,3 +123,18 @@ def test_a_second_start_finds_the_demo_and_keeps_its_token(sandbox_settings, db)
     assert second.pk == first.pk
     assert Connection.objects.filter(store_hash=SANDBOX_HASH).count() == 1
     assert demo_api_token() == token
+
+
+@pytest.mark.sandbox
+def test_the_demo_has_hub_products_ready_to_publish(sandbox_settings, db):
+    from catalog.models import Product
+
+    connection = seed_demo()
+
+    hoodie = Product.objects.get(tenant=connection.tenant, sku="HUB-HOODIE")
+    assert sorted(v.sku for v in hoodie.variants.all()) == [
+        "HUB-HOODIE-L",
+        "HUB-HOODIE-M",
+        "HUB-HOODIE-S",
+    ]
+    assert hoodie.categories == ["Hub picks"] and hoodie.brand
