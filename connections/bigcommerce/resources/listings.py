@@ -26,7 +26,8 @@ from ..errors import (
     excerpt,
     parse_error_body,
 )
-from .base import IDS_PER_REQUEST, MAX_PAGE_SIZE, ResourceBase, chunks, endpoint_key
+from .base import IDS_PER_REQUEST, MAX_PAGE_SIZE, chunks, endpoint_key
+from .listing_variants import ListingVariantsAPI
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ class ItemOutcome:
 def item_error_text(exc: BigCommerceError) -> str:
     """BigCommerce's message for one item: title, detail and per-field errors."""
     title, details = parse_error_body(exc.body)
-    text = "; ".join(part for part in (title, describe_details(details, limit=10)) if part)
+    details = [d for d in details if d.get("field") or d.get("message") != title]
+    said = describe_details(details, limit=10)
+    text = f"{title.rstrip('.')}; {said}" if title and said else title or said
     return excerpt(text or exc.message, 1000)
 
 
@@ -71,7 +74,7 @@ def _variant_ids(product: dict[str, Any]) -> dict[str, int]:
     return out
 
 
-class ListingsAPI(ResourceBase):
+class ListingsAPI(ListingVariantsAPI):
     """The hub -> store direction of the catalog (mixed into ``BigCommerceClient``)."""
 
     @property
@@ -145,6 +148,34 @@ class ListingsAPI(ResourceBase):
     def _refused(key: str, exc: BigCommerceError, product_id: int | None = None) -> ItemOutcome:
         return ItemOutcome(
             key=key, ok=False, product_id=product_id, status=exc.status, error=item_error_text(exc)
+        )
+
+    def variant_create(
+        self, *, product_id: int, payload: dict[str, Any], key: str = ""
+    ) -> ItemOutcome:
+        """Add one variant to a product on the store (``POST .../variants``); ``payload`` has
+        ``sku`` and ``option_values`` ``[{option_display_name, label}]``, as inline in a
+        product create. Missing options and values are created first (listing_variants.py).
+        """
+        product_id = int(product_id)
+        key = key or str(payload.get("sku") or "")
+        path = f"/v3/catalog/products/{product_id}/variants"
+        try:
+            values = self._option_value_ids(
+                f"/v3/catalog/products/{product_id}", payload.get("option_values") or []
+            )
+            body = {**payload, "product_id": product_id, "option_values": values}
+            answer = self._request("POST", path, json_body=body)
+        except (ValidationError, NotFoundError) as exc:
+            return self._refused(key, exc, product_id)
+        data = self._v3_data("POST", path, answer)
+        sku, vid = data.get("sku"), _int(data.get("id"))
+        return ItemOutcome(
+            key=key,
+            ok=True,
+            product_id=product_id,
+            variant_ids={sku: vid} if isinstance(sku, str) and vid else {},
+            status=200,
         )
 
     def products_update(self, *, items: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemOutcome]:

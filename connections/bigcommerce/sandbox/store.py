@@ -4,7 +4,7 @@ The HTTP layer (`server.py`) parses requests and turns `ApiError`s into BigComme
 bodies; `Store` only knows records, filters and rules, one part per module: orders
 (`store_orders`), shipments (`store_shipments`), catalog and inventory (`store_catalog`),
 webhooks (`store_hooks`), the catalog writes of listings (`store_listings`,
-`store_taxonomy`) and the control
+`store_options`, `store_taxonomy`) and the control
 API's order writes (`store_control`). Every method
 expects the caller to hold the sandbox lock.
 """
@@ -18,13 +18,14 @@ from .store_catalog import CatalogMixin
 from .store_control import ControlMixin
 from .store_hooks import HooksMixin
 from .store_listings import ListingsMixin
+from .store_options import OptionsMixin
 from .store_orders import OrdersMixin
 from .store_shipments import ShipmentsMixin
 from .store_taxonomy import TaxonomyMixin, seed_brands, seed_categories
 
 
-class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, ListingsMixin, TaxonomyMixin, HooksMixin,
-            ControlMixin):
+class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, ListingsMixin, OptionsMixin, TaxonomyMixin,
+            HooksMixin, ControlMixin):
     """One store: catalog, orders, shipments, hooks, stock."""
 
     def __init__(self, store_hash: str, tokens: dict[str, str], index: int, *, seed: int,
@@ -66,6 +67,8 @@ class Store(OrdersMixin, ShipmentsMixin, CatalogMixin, ListingsMixin, TaxonomyMi
         self.categories = seed_categories()
         self.brands = seed_brands()
         self.failing_skus: dict[str, dict] = {}
+        self.next_option_id = 5000000
+        self.next_option_value_id = 6000000
 
     @property
     def store_id(self) -> int:

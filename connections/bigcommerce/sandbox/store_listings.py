@@ -100,7 +100,7 @@ class ListingsMixin:
             else:
                 checks.check_variant(errors, vb, create=True, where=f"variants.{n}.")
         if errors:
-            raise ApiError(422, "The product is not valid: " + next(iter(errors.values())),
+            raise ApiError(422, "The product is not valid.",
                            errors)
         skus = [body["sku"]] if body.get("sku") else []
         skus += [vb["sku"] for vb in variants]
@@ -116,8 +116,8 @@ class ListingsMixin:
             seen.add(sku)
         self._check_refs(body, conflicts)
         if conflicts:
-            raise ApiError(409, "The product conflicts with the store's catalog: "
-                           + next(iter(conflicts.values())), conflicts)
+            raise ApiError(409, "The product conflicts with the store's catalog.",
+                           conflicts)
         return self._add_product(body, variants)
 
     def _add_product(self, body: dict, variants: list) -> Product:
@@ -254,7 +254,7 @@ class ListingsMixin:
                 raise ApiError(404, f"Product {item['id']} was not found.")
             targets.append((p, item))
         if errors:
-            raise ApiError(422, "The products are not valid: " + next(iter(errors.values())),
+            raise ApiError(422, "The products are not valid.",
                            errors)
         for p, item in targets:
             skus = [item["sku"]] if item.get("sku") else []
@@ -269,8 +269,8 @@ class ListingsMixin:
                 conflicts[f"{n}.sku"] = f"The SKU '{item['sku']}' is already in use."
             self._check_refs(item, conflicts, f"{n}.")
         if conflicts:
-            raise ApiError(409, "The products conflict with the store's catalog: "
-                           + next(iter(conflicts.values())), conflicts)
+            raise ApiError(409, "The products conflict with the store's catalog.",
+                           conflicts)
         for p, item in targets:
             self._apply_product(p, item)
         return [p for p, _ in targets]
@@ -327,7 +327,7 @@ class ListingsMixin:
             checks.check_variant(errors, item, create=False, where=f"{n}.")
             targets.append((v, item))
         if errors:
-            raise ApiError(422, "The variants are not valid: " + next(iter(errors.values())),
+            raise ApiError(422, "The variants are not valid.",
                            errors)
         for v, item in targets:
             self._forced_failure([s for s in (item.get("sku"), v.sku) if s], "update")

@@ -1,5 +1,6 @@
 """The v3 catalog writes of the sandbox (listings): products created, updated in batches and
-deleted, variants updated in batches, categories and brands listed and created."""
+deleted, variants updated in batches or added (with the product's options and values),
+categories and brands listed and created."""
 
 from __future__ import annotations
 
@@ -42,6 +43,24 @@ def h_variants_put(ctx, m):
     return Response(200, {"data": data, "meta": meta})
 
 
+def h_options(ctx, m):
+    return v3_page(ctx.store.product_options(m.group(1)), ctx.params, lambda o: o)
+
+
+def h_option_post(ctx, m):
+    return Response(200, {"data": ctx.store.create_option(m.group(1), ctx.json()), "meta": {}})
+
+
+def h_option_value_post(ctx, m):
+    value = ctx.store.create_option_value(m.group(1), m.group(2), ctx.json())
+    return Response(200, {"data": value, "meta": {}})
+
+
+def h_variant_post(ctx, m):
+    v = ctx.store.create_variant(m.group(1), ctx.json())
+    return Response(200, {"data": render_catalog.variant_dict(v), "meta": {}})
+
+
 def category_dict(c: dict) -> dict:
     return {"id": c["id"], "parent_id": c["parent_id"], "name": c["name"], "description": "",
             "views": 0, "sort_order": 0, "page_title": "", "meta_keywords": [""],
@@ -80,8 +99,11 @@ LISTINGS_METHODS = {
     r"/catalog/products": {"POST": h_product_post, "PUT": h_products_put,
                            "DELETE": h_products_delete},
     r"/catalog/variants": {"PUT": h_variants_put},
+    r"/catalog/products/([^/]+)/variants": {"POST": h_variant_post},
 }
 LISTINGS_ROUTES = [
+    (r"/catalog/products/([^/]+)/options", {"GET": h_options, "POST": h_option_post}),
+    (r"/catalog/products/([^/]+)/options/([^/]+)/values", {"POST": h_option_value_post}),
     (r"/catalog/categories", {"GET": h_categories, "POST": h_category_post}),
     (r"/catalog/brands", {"GET": h_brands, "POST": h_brand_post}),
 ]

@@ -116,3 +116,54 @@ def test_delisting_deletes_and_publishing_again_restores(sandbox, client):
     assert client.products_get(product_ids=[made.product_id]) == []
     again = client.product_create(payload=listing(1))
     assert again.ok and again.product_id != made.product_id
+
+
+def test_a_new_variant_is_added_with_its_option_value_created_first(sandbox, client):
+    made = client.product_create(payload=listing(1))
+    sandbox.reset_stats()
+    payload = {
+        "sku": "HUB-1-L",
+        "price": 12.0,
+        "option_values": [{"option_display_name": "Size", "label": "L"}],
+    }
+    outcome = client.listings.variant_create(product_id=made.product_id, payload=payload)
+    assert outcome.ok and list(outcome.variant_ids) == ["HUB-1-L"]
+    assert endpoints(sandbox) == {
+        "GET /v3/catalog/products/{id}/options": 1,
+        "POST /v3/catalog/products/{id}/options/{id}/values": 1,
+        "POST /v3/catalog/products/{id}/variants": 1,
+    }
+    variants = client.products_get(product_ids=[made.product_id])[0]["variants"]
+    assert [v["option_values"][0]["label"] for v in variants] == ["S", "M", "L"]
+    # a new option (Color) is created with its value; a taken SKU is the item's refusal
+    color = {
+        "sku": "HUB-1-RED",
+        "option_values": [{"option_display_name": "Color", "label": "Red"}],
+    }
+    assert client.variant_create(product_id=made.product_id, payload=color).ok
+    again = client.variant_create(product_id=made.product_id, payload={**color, "sku": "HUB-1-L"})
+    assert (again.ok, again.status) == (False, 409) and "HUB-1-L" in again.error
+
+
+def test_a_variant_added_to_a_seeded_product_uses_its_existing_option(sandbox, client):
+    product = next(client.iter_product_pages(ids=[101]))[0]
+    label = product["variants"][0]["option_values"][0]
+    payload = {
+        "sku": "SB-101-NEW",
+        "option_values": [{"option_display_name": label["option_display_name"], "label": "New"}],
+    }
+    outcome = client.variant_create(product_id=101, payload=payload)
+    assert outcome.ok
+    variants = next(client.iter_product_pages(ids=[101]))[0]["variants"]
+    assert {v["option_values"][0]["option_id"] for v in variants} == {label["option_id"]}
+
+
+@pytest.mark.parametrize("kind", ["lost_response", "malformed"])
+def test_a_create_whose_answer_is_lost_is_not_created_twice(sandbox, client, contract, kind):
+    sandbox.force_fault(kind, method="POST", path="/v3/catalog/products")
+    with contract.expect_violations():  # a truncated answer is off-contract on purpose
+        outcome = client.product_create(payload=listing(1))
+    assert outcome.ok and set(outcome.variant_ids) == {"HUB-1-S", "HUB-1-M"}
+    listed = sandbox.get("/v3/catalog/products", sku="HUB-1").json()["data"]
+    assert [p["id"] for p in listed] == [outcome.product_id]
+    assert endpoints(sandbox)["POST /v3/catalog/products"] == 1

@@ -8,6 +8,8 @@ from typing import Any
 
 from connections.bigcommerce.carriers import tracking_carriers
 
+from .overrides_catalog import NAMED_RECORDS_REASON, named_records_path, options_paths
+
 
 @dataclass(frozen=True)
 class Override:
@@ -40,94 +42,6 @@ _RESOURCE_LINK_REASON = (
     "leaves this object open and optional, so it matched ANY object: orderProducts-valued "
     "`line_items` and consignment objects passed through the link alternative of their "
     "oneOf unvalidated. Closing the link makes the alternatives mean something."
-)
-
-
-def _named_records_path(kind: str, extra: dict[str, Any], filters: tuple[str, ...]) -> dict:
-    """GET (list, filtered by name) and POST (create) of ``/catalog/categories`` or
-    ``/catalog/brands``: the members the hub sends and reads, other members left open."""
-    record = {
-        "type": "object",
-        "required": ["id", "name"],
-        "properties": {
-            "id": {"type": "integer", "minimum": 1},
-            "name": {"type": "string", "minLength": 1, "maxLength": 255},
-            **extra,
-        },
-    }
-    create = {
-        "type": "object",
-        "required": ["name", *extra],
-        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 255}, **extra},
-    }
-    error = {"$ref": "#/components/schemas/errorResponse_422"}
-    return {
-        "get": {
-            "operationId": f"getAll{kind}",
-            "parameters": [
-                {"name": name, "in": "query", "schema": schema}
-                for name, schema in (
-                    ("page", {"type": "integer", "minimum": 1}),
-                    ("limit", {"type": "integer", "minimum": 1, "maximum": 250}),
-                    ("name", {"type": "string"}),
-                    ("id:in", {"type": "array", "items": {"type": "integer"}}),
-                    *((f, {"type": "integer"}) for f in filters),
-                )
-            ]
-            + [{"$ref": "#/components/parameters/Accept"}],
-            "responses": {
-                "200": {
-                    "description": "",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["data", "meta"],
-                                "properties": {
-                                    "data": {"type": "array", "items": record},
-                                    "meta": {"$ref": "#/components/schemas/metaCollection_Full"},
-                                },
-                            }
-                        }
-                    },
-                }
-            },
-        },
-        "post": {
-            "operationId": f"create{kind}",
-            "parameters": [
-                {"$ref": "#/components/parameters/Accept"},
-                {"$ref": "#/components/parameters/ContentType"},
-            ],
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": create}},
-            },
-            "responses": {
-                "200": {
-                    "description": "",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["data"],
-                                "properties": {"data": record, "meta": {"type": "object"}},
-                            }
-                        }
-                    },
-                },
-                "409": {"description": "", "content": {"application/json": {"schema": error}}},
-                "422": {"description": "", "content": {"application/json": {"schema": error}}},
-            },
-        },
-    }
-
-
-_NAMED_RECORDS_REASON = (
-    "Listings find or create categories and brands (GET and POST {path}), documented in "
-    "BigCommerce's categories and brands specs, which are not vendored. The members the hub "
-    "uses (id, name{extra}; the page, limit and name filters) are declared here, by hand, "
-    "after BigCommerce's documentation; vendoring the official spec files should replace this."
 )
 
 
@@ -328,17 +242,30 @@ OVERRIDES: tuple[Override, ...] = (
         "products_catalog.v3.yml",
         "/paths/~1catalog~1categories",
         "merge",
-        _named_records_path(
+        named_records_path(
             "Categories", {"parent_id": {"type": "integer", "minimum": 0}}, ("parent_id",)
         ),
-        _NAMED_RECORDS_REASON.format(path="/v3/catalog/categories", extra=", parent_id"),
+        NAMED_RECORDS_REASON.format(path="/v3/catalog/categories", extra=", parent_id"),
     ),
     Override(
         "products_catalog.v3.yml",
         "/paths/~1catalog~1brands",
         "merge",
-        _named_records_path("Brands", {}, ()),
-        _NAMED_RECORDS_REASON.format(path="/v3/catalog/brands", extra=""),
+        named_records_path("Brands", {}, ()),
+        NAMED_RECORDS_REASON.format(path="/v3/catalog/brands", extra=""),
+    ),
+    *(
+        Override(
+            "products_catalog.v3.yml",
+            "/paths/" + path.replace("/", "~1"),
+            "merge",
+            item,
+            "A listing's new variant needs its option value on the product first (Create a "
+            "Product Variant Option / Option Value, in BigCommerce's product variant options "
+            "spec, which is not vendored). The members the hub uses are declared here, by "
+            "hand, after BigCommerce's documentation; vendoring that spec should replace this.",
+        )
+        for path, item in options_paths().items()
     ),
 )
 

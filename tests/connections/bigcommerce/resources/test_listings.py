@@ -364,3 +364,35 @@ def test_a_refused_delete_is_split_to_the_refused_id(client, mocked):
     outcomes = client.products_delete(product_ids=[1, 2, 3, 4])
     assert [o.ok for o in outcomes] == [True, True, False, True]
     assert outcomes[2].error == "Product 3 cannot be deleted" and outcomes[2].product_id == 3
+
+
+def test_a_new_variant_reuses_the_products_option_and_creates_only_the_missing_value(
+    client, mocked
+):
+    options = f"{PRODUCTS}/7/options"
+    size = {"id": 70, "product_id": 7, "display_name": "Size", "type": "rectangles"}
+    size["option_values"] = [{"id": 700, "label": "S"}]
+    mocked.get(options, json=named_page([size]))
+    mocked.post(
+        f"{options}/70/values",
+        json={"data": {"id": 701, "label": "M"}, "meta": {}},
+        match=[matchers.json_params_matcher({"label": "M", "sort_order": 1})],
+    )
+    sent = {
+        "sku": "SHIRT-M",
+        "product_id": 7,
+        "option_values": [
+            {"id": 701, "option_id": 70, "option_display_name": "Size", "label": "M"}
+        ],
+    }
+    mocked.post(
+        f"{PRODUCTS}/7/variants",
+        json={"data": variant_body(71, "SHIRT-M"), "meta": {}},
+        match=[matchers.json_params_matcher(sent)],
+    )
+    payload = {"sku": "SHIRT-M", "option_values": [{"option_display_name": "size", "label": "M"}]}
+    outcome = client.variant_create(product_id=7, payload=payload, key="v-m")
+    assert outcome == ItemOutcome(
+        key="v-m", ok=True, product_id=7, variant_ids={"SHIRT-M": 71}, status=200
+    )
+    assert len(mocked.calls) == 3

@@ -236,3 +236,74 @@ def test_the_stats_count_the_listing_requests_per_endpoint(sandbox):
     endpoints = sandbox.stats()["by_store"][sandbox.store_hash]["endpoints"]
     assert endpoints["POST /v3/catalog/products"] == 1
     assert endpoints["PUT /v3/catalog/products"] == 3
+
+
+def test_a_variant_is_added_from_option_values_that_exist_on_the_product(sandbox):
+    made = create(sandbox, shirt())
+    base = f"/v3/catalog/products/{made['id']}"
+    options = sandbox.get(f"{base}/options").json()["data"]
+    assert [(o["display_name"], [v["label"] for v in o["option_values"]]) for o in options] == [
+        ("Size", ["S", "M"])
+    ]
+    size = options[0]
+    r = sandbox.api(
+        "POST", f"{base}/options/{size['id']}/values", json={"label": "L", "sort_order": 2}
+    )
+    assert r.status_code == 200, r.text
+    value = r.json()["data"]
+    body = {
+        "product_id": made["id"],
+        "sku": "SHIRT-L",
+        "option_values": [
+            {
+                "id": value["id"],
+                "option_id": size["id"],
+                "option_display_name": "Size",
+                "label": "L",
+            }
+        ],
+    }
+    r = sandbox.api("POST", f"{base}/variants", json=body)
+    assert r.status_code == 200, r.text
+    assert (
+        sandbox.get("/v3/catalog/variants", sku="SHIRT-L").json()["data"][0]["product_id"]
+        == made["id"]
+    )
+    # the same option values again, or a SKU in use: 409
+    refused(sandbox.api("POST", f"{base}/variants", json={**body, "sku": "SHIRT-L2"}), 409)
+    refused(sandbox.api("POST", f"{base}/variants", json={**body, "sku": "SHIRT-S"}), 409)
+    # a new option
+    r = sandbox.api(
+        "POST",
+        f"{base}/options",
+        json={
+            "display_name": "Color",
+            "type": "swatch",
+            "option_values": [{"label": "Red", "sort_order": 0}],
+        },
+    )
+    assert r.status_code == 200 and r.json()["data"]["option_values"][0]["label"] == "Red"
+    color = {
+        "display_name": "color",
+        "type": "swatch",
+        "option_values": [{"label": "Blue", "sort_order": 0}],
+    }
+    refused(sandbox.api("POST", f"{base}/options", json=color), 409)  # the name is taken
+
+
+@pytest.mark.no_contract  # deliberately invalid requests
+def test_a_variant_with_an_unknown_option_value_is_refused_with_422(sandbox):
+    made = create(sandbox, shirt())
+    base = f"/v3/catalog/products/{made['id']}"
+    body = {"sku": "SHIRT-XL", "option_values": [{"id": 1, "option_id": 2}]}
+    err = refused(sandbox.api("POST", f"{base}/variants", json=body), 422)
+    assert "option_values.0" in err["errors"]
+    err = refused(sandbox.api("POST", f"{base}/options", json={"display_name": "Fit"}), 422)
+    assert {"type", "option_values"} <= set(err["errors"])
+    opt_id = sandbox.get(f"{base}/options").json()["data"][0]["id"]
+    err = refused(sandbox.api("POST", f"{base}/options/{opt_id}/values", json={"label": "XL"}), 422)
+    assert "sort_order" in err["errors"]
+    refused(
+        sandbox.api("POST", f"{base}/options/424242/values", json={"label": "XL", "sort_order": 1}),
+        404,
+    )
