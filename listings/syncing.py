@@ -19,10 +19,18 @@ from catalog.models import Product
 from dataflows.models import LogEntry
 
 from .models import Listing, ListingSettings
-from .payloads import ListingProblem, content_hash, names_used, to_bigcommerce, update_content
+from .payloads import (
+    ListingProblem,
+    content_hash,
+    names_used,
+    to_bigcommerce,
+    update_content,
+    variant_content,
+)
 from .store_links import (
     NameIds,
     link_variant_ids,
+    links_write,
     listing_failed,
     listings_api,
     options_for,
@@ -110,7 +118,7 @@ def _sync_page(ctx, api, page, opts, ids) -> None:
             categories |= c
             brands |= b
     ids.ensure(categories=categories, brands=brands)
-    product_items, variant_items = [], []
+    product_items, variant_items, new_variants = [], [], {}
     by_pk = {listing.pk: listing for listing in page}
     for pk, (_, product_part, variant_parts) in plans.items():
         listing = by_pk[pk]
@@ -120,10 +128,14 @@ def _sync_page(ctx, api, page, opts, ids) -> None:
             )
             product_items.append((str(pk), {"id": listing.bc_product_id, **payload}))
         if variant_parts:
-            for sku, variant_id in link_variant_ids(listing).items():
+            linked = link_variant_ids(listing)
+            for sku, variant_id in linked.items():
                 if sku in variant_parts:
                     variant_items.append((f"{pk}:{sku}", {"id": variant_id, **variant_parts[sku]}))
+            new_variants[pk] = [v for v in variants_of(listing.product) if v.sku not in linked]
     outcomes = {}
+    for pk, variants in new_variants.items():
+        outcomes.update(_variants_create(api, by_pk[pk], variants))
     if product_items:
         outcomes.update({o.key: o for o in api.products_update(items=product_items)})
     if variant_items:
@@ -155,3 +167,25 @@ def _sync_page(ctx, api, page, opts, ids) -> None:
                 ctx.count(**({"updated": 1} if sent else {"skipped": 1}))
             listing.synced_at = now
             listing.save()
+
+
+def _variants_create(api, listing, variants) -> dict:
+    """Variants added to the hub's group since the listing was published: one request each
+    (BigCommerce has no batch create), linked like the published ones."""
+    outcomes = {}
+    for variant in variants:
+        if not variant.option_values:
+            continue  # its group's sync reports nothing new for it until it has them
+        payload = {
+            "sku": variant.sku,
+            **variant_content(variant),
+            "option_values": [
+                {"option_display_name": o["option"], "label": o["value"]}
+                for o in variant.option_values
+            ],
+        }
+        outcome = api.variant_create(product_id=listing.bc_product_id, payload=payload)
+        outcomes[f"{listing.pk}:{variant.sku}"] = outcome
+        if outcome.ok:
+            links_write(listing=listing, variants=[variant], variant_ids=outcome.variant_ids)
+    return outcomes

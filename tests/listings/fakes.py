@@ -108,6 +108,21 @@ class FakeListingsAPI:
             self.brands.setdefault(name, next(self._ids))
         return {name: self.brands[name] for name in names}
 
+    def variant_create(self, *, product_id, payload, key=""):
+        self._request("variant_create", (product_id, payload))
+        error = self._refusal(payload)
+        if error:
+            return ItemOutcome(key=key or payload["sku"], ok=False, status=422, error=error)
+        vid = next(self._ids)
+        self.products[product_id]["variant_ids"][payload["sku"]] = vid
+        return ItemOutcome(
+            key=key or payload["sku"],
+            ok=True,
+            product_id=product_id,
+            variant_ids={payload["sku"]: vid},
+            status=200,
+        )
+
     def product_options_set_type(self, *, product_id, option_type):
         self._request("product_options_set_type", (product_id, option_type))
         self.option_types[product_id] = option_type

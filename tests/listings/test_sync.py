@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import Product
+from catalog.models import Product, ProductLink
 from listings.kinds import PUBLISH_LISTINGS, SYNC_LISTINGS
 from listings.models import Listing
 from tests.listings.conftest import act, listing
@@ -99,3 +99,24 @@ def test_a_refused_update_is_that_listings_error(shop, fake, run, many):
     assert (result.updated, result.failed) == (2, 1)
     failed = listing(shop, many[1])
     assert failed.state == Listing.State.ERROR and "Price is invalid" in failed.last_error
+
+
+def test_a_variant_added_to_the_group_is_created_on_the_store_product(shop, fake, run, tee):
+    act(shop, "publish", tee)
+    run(shop, PUBLISH_LISTINGS)
+    fake.calls.clear()
+    Product.objects.create(
+        tenant=tee.tenant,
+        sku="TEE-L",
+        parent=tee,
+        price=Decimal("13"),
+        option_values=[{"option": "Size", "value": "L"}],
+    )
+    run(shop, SYNC_LISTINGS)
+    [(product_id, payload)] = fake.named("variant_create")
+    assert product_id == listing(shop, tee).bc_product_id
+    assert payload["option_values"] == [{"option_display_name": "Size", "label": "L"}]
+    assert ProductLink.objects.filter(connection=shop, product__sku="TEE-L").count() == 1
+    fake.calls.clear()
+    run(shop, SYNC_LISTINGS)
+    assert fake.named("variant_create") == []
