@@ -27,15 +27,17 @@ class Product(models.Model):
     # What a listing on a store needs beyond the above (the REST `product-data/` bulk sets it;
     # database defaults: the bulk inserts of Product Match leave them out).
     brand = models.CharField(max_length=255, blank=True, db_default="")
-    image_urls = models.JSONField(default=list, db_default=[], blank=True)  # ["https://…", …], first is main
-    categories = models.JSONField(default=list, db_default=[], blank=True)  # category names
-    attributes = models.JSONField(default=list, db_default=[], blank=True)  # [{"name": …, "value": …}]
+    # Image URLs (the first is the main one), category names, [{"name", "value"}] attributes.
+    image_urls = models.JSONField(default=list, db_default=[], blank=True)
+    categories = models.JSONField(default=list, db_default=[], blank=True)
+    attributes = models.JSONField(default=list, db_default=[], blank=True)
     # A variant group: the parent is listed as one store product, its variants (children)
     # become its BigCommerce variants, told apart by their option values.
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variants"
     )
-    option_values = models.JSONField(default=list, db_default=[], blank=True)  # [{"option": …, "value": …}]
+    # A variant's [{"option": "Size", "value": "M"}].
+    option_values = models.JSONField(default=list, db_default=[], blank=True)
     on_hand = models.IntegerField(default=0)
     manual_reserved = models.PositiveIntegerField(default=0)
     reserved_by_orders = models.PositiveIntegerField(default=0)

@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from catalog.api import ProductViewSet, StockViewSet
 from connections.api import ConnectionViewSet
 from dataflows.api import ConnectionSynchronizeView, DataflowViewSet, RunLogViewSet, RunViewSet
-from listings.api import ProductDataViewSet
+from listings.api import ListingViewSet, ProductDataViewSet
 from orders.api import OrderErrorViewSet, OrderViewSet
 
 
@@ -32,6 +32,7 @@ router.register(r"runs/(?P<run_pk>\d+)/logs", RunLogViewSet, basename="run-log")
 router.register("products", ProductViewSet, basename="product")
 router.register("stock", StockViewSet, basename="stock")
 router.register("product-data", ProductDataViewSet, basename="product-data")
+router.register("listings", ListingViewSet, basename="listing")
 router.register("orders", OrderViewSet, basename="order")
 router.register("order-errors", OrderErrorViewSet, basename="order-error")
 

@@ -74,6 +74,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("connections/favicon.svg"))),
     path("api/v1/", include("integrationhub.api_urls")),  # with the schema and its docs
     path("bigcommerce/", include("connections.app_urls")),
+    path("catalog/listings/", include("listings.urls")),
     path("catalog/", include("catalog.urls")),
     path("checkout/", include("checkout.urls")),
     path("orders/", include("orders.urls")),

@@ -4,16 +4,28 @@ service writes, the output serializer answers. Another tenant's objects are unkn
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from connections.access import need_for, tenant_require_role
-from connections.api import ServiceErrorsMixin
+from connections.api import ServiceErrorsMixin, StandardPagination
+from connections.selectors import connections_visible_to
 
+from .models import Listing
 from .product_data import MAX_ITEMS, product_data_set_bulk
-from .serializers import ProductDataBulkInputSerializer, ProductDataBulkOutputSerializer
+from .selectors import listings_visible_to
+from .serializers import (
+    ListingActionInputSerializer,
+    ListingActionOutputSerializer,
+    ListingOutputSerializer,
+    ProductDataBulkInputSerializer,
+    ProductDataBulkOutputSerializer,
+)
+from .services import listings_act
 
 
 class ProductDataViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -51,3 +63,63 @@ class ProductDataViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.G
             "unchanged": result.unchanged,
         }
         return Response(ProductDataBulkOutputSerializer(body).data, status=status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your connections' listings",
+        description="Filters: `connection` (id), `state` (draft, paused, live, hidden, "
+        "delisted, error).",
+    ),
+)
+class ListingViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ListingOutputSerializer
+    pagination_class = StandardPagination
+    filter_backends = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        listings = listings_visible_to(user=self.request.user).order_by("pk")
+        params = self.request.query_params
+        if params.get("connection", "").isdigit():
+            listings = listings.filter(connection_id=int(params["connection"]))
+        if params.get("state") in Listing.State.values:
+            listings = listings.filter(state=params["state"])
+        return listings
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ListingOutputSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(ListingOutputSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="A bulk action on listings: publish, pause, unpause, hide, unhide, delist",
+        description="Publish, hide, unhide and delist queue their dataflow (the work runs in "
+        "the background, its outcome per listing in `state` and `last_error`); pause and "
+        "unpause apply at once. Products where the action does not apply are left alone.",
+        request=ListingActionInputSerializer,
+        responses={
+            200: ListingActionOutputSerializer,
+            403: OpenApiResponse(description="Your role may not do this action."),
+            404: OpenApiResponse(description="No such connection among your tenants'."),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="actions")
+    def actions(self, request):
+        serializer = ListingActionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        connection = get_object_or_404(
+            connections_visible_to(user=request.user).select_related("tenant"),
+            pk=data["connection"],
+        )
+        tenant_require_role(
+            request, tenant=connection.tenant, need=need_for(f"listing.{data['action']}")
+        )
+        message = listings_act(
+            connection=connection, action=data["action"], product_ids=data["products"]
+        )
+        return Response(ListingActionOutputSerializer({"message": message}).data)

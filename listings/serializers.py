@@ -108,3 +108,20 @@ class ListingOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class ListingActionInputSerializer(serializers.Serializer):
+    connection = serializers.IntegerField()
+    action = serializers.ChoiceField(
+        choices=["publish", "pause", "unpause", "hide", "unhide", "delist"]
+    )
+    products = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        max_length=10000,
+        help_text="Hub product ids (parents or simple products).",
+    )
+
+
+class ListingActionOutputSerializer(serializers.Serializer):
+    message = serializers.CharField()

@@ -207,14 +207,14 @@ def test_synchronize_shows_the_popup_and_runs_progress(
 
     popup = page.get_by_role("dialog", name="Sync triggered")
     expect(popup).to_be_visible()
-    expect(popup).to_contain_text("5 dataflows of “Demo store” are queued")
+    expect(popup).to_contain_text("9 dataflows of “Demo store” are queued")
     popup.get_by_role("link", name="Follow the runs").click()
 
     runs = page.locator("#runs tbody tr[data-run]")
-    expect(runs).to_have_count(5)
-    expect(page.locator("#runs .run-status.queued")).to_have_count(5)
+    expect(runs).to_have_count(9)
+    expect(page.locator("#runs .run-status.queued")).to_have_count(9)
     expect(page.get_by_text("Live: refreshing")).to_be_visible()
-    assert len(worker.runs) == 5
+    assert len(worker.runs) == 9
 
     # The worker runs them; the page follows without a reload.
     finished = worker.execute_runs()

@@ -22,7 +22,7 @@ def test_the_disable_and_enable_actions_switch_status_and_schedules(staff_client
     post_action(staff_client, "connections/connection", "enable", [connection])
     connection.refresh_from_db()
     assert connection.status == Connection.Status.ACTIVE
-    assert PeriodicTask.objects.filter(name__startswith="dataflow-", enabled=True).count() == 5
+    assert PeriodicTask.objects.filter(name__startswith="dataflow-", enabled=True).count() == 9
 
 
 def test_the_synchronize_action_queues_the_enabled_dataflows(staff_client, connection, sent):

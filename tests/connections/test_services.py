@@ -168,7 +168,7 @@ def test_connection_create_checks_credentials_and_creates_the_dataflows(tenant, 
     )
     assert connection.store_name == "Alice's Store"
     assert connection.dataflows.count() == len(flow_specs())
-    assert PeriodicTask.objects.filter(enabled=True, name__startswith="dataflow-").count() == 5
+    assert PeriodicTask.objects.filter(enabled=True, name__startswith="dataflow-").count() == 9
 
 
 def test_connection_create_refuses_a_store_with_an_active_connection_naming_it(
@@ -226,7 +226,7 @@ def test_enable_and_disable_switch_the_schedules(connection):
     assert connection.status == Connection.Status.INACTIVE
     assert not PeriodicTask.objects.filter(name__startswith="dataflow-", enabled=True).exists()
     services.connection_set_active(connection=connection, active=True)
-    assert PeriodicTask.objects.filter(name__startswith="dataflow-", enabled=True).count() == 5
+    assert PeriodicTask.objects.filter(name__startswith="dataflow-", enabled=True).count() == 9
 
 
 def test_a_connection_being_deleted_cannot_be_enabled(connection, sent_tasks):

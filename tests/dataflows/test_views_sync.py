@@ -22,11 +22,11 @@ def test_synchronize_by_role(as_role, role, connection, no_tasks):
     runs = Run.objects.filter(dataflow__connection=connection)
     if role in ("manager", "operator"):
         assert response.status_code == 302
-        assert runs.count() == 5  # every enabled dataflow (not Changed Product Match)
+        assert runs.count() == 9  # every enabled dataflow (not Changed Product Match)
         assert set(runs.values_list("trigger", flat=True)) == {Run.Trigger.SYNCHRONIZE}
         html = client.get(response["Location"]).content.decode()
         assert "Sync triggered" in html
-        assert "5 dataflows of “Main store” are queued" in html
+        assert "9 dataflows of “Main store” are queued" in html
         # The pop-up shows once.
         assert "Sync triggered" not in client.get(response["Location"]).content.decode()
     else:

@@ -13,6 +13,7 @@ from catalog.models import Product, ProductImportSettings, ProductLink
 from checkout.models import CheckoutSettings, DeliveryOption
 from connections.models import Connection, Membership, SavedListView, Tenant
 from dataflows.models import Dataflow, LogEntry, Run
+from listings.models import Listing, ListingSettings
 from orders.models import Order, OrderError, OrderFetchRequest, OrderLine, Shipment
 from orders.services.importer import OrderImporter
 from tests.fixtures.tenants import make_connection, make_user
@@ -38,6 +39,7 @@ class World:
     saved_view: SavedListView
     option: DeliveryOption
     users: dict = field(default_factory=dict)
+    listing: Listing | None = None
 
     @property
     def dataflow(self) -> Dataflow:
@@ -85,7 +87,10 @@ def tenant_world(name: str, *, store_hash: str, sku: str, order_base: int) -> Wo
         countries=["NL"],
         cutoff="15:00",
     )
-    return World(tenant, connection, product, order, error, run, saved_view, option, users)
+    listing = Listing.objects.create(
+        connection=connection, product=product, state=Listing.State.LIVE, bc_product_id=order_base
+    )
+    return World(tenant, connection, product, order, error, run, saved_view, option, users, listing)
 
 
 def tenant_snapshot(tenant: Tenant) -> dict:
@@ -109,6 +114,8 @@ def tenant_snapshot(tenant: Tenant) -> dict:
         "saved_views": SavedListView.objects.filter(user__memberships__tenant=tenant),
         "checkout_settings": CheckoutSettings.objects.filter(connection__in=connections),
         "delivery_options": DeliveryOption.objects.filter(connection__in=connections),
+        "listings": Listing.objects.filter(connection__in=connections),
+        "listing_settings": ListingSettings.objects.filter(connection__in=connections),
     }
     return {
         name: [model_to_dict(row) for row in queryset.order_by("pk")]

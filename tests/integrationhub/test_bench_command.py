@@ -2,6 +2,7 @@
 suite. The goals of each group are checked by the `bench` tests (`make bench-test`)."""
 
 import json
+import math
 from io import StringIO
 
 import pytest
@@ -17,6 +18,7 @@ GROUPS = {
     "product_match",
     "full_stock_update",
     "changed_stock_update",
+    "sync_listings",
     "quotes",
     "scheduler",
     "webhooks",
@@ -29,7 +31,8 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     call_command(
         "bench", orders=[300], import_orders=[300], import_pro_quota=0, peer_orders=100,
         quota=1000, window_ms=1000, catalog_products=300,
-        stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, scale_connections=[2, 5],
+        stock_skus=[1000], listings=50, quotes_clients=2, quotes_seconds=0.5,
+        scale_connections=[2, 5],
         webhook_orders=3, webhook_rate=10, webhook_burst=20, webhook_burst_orders=3,
         webhook_duplicates=2, update_shipments=20,
         stdout=out,
@@ -55,3 +58,5 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert beat["sent"] >= 30 and beat["burst_queries"] <= 4
     assert figures["webhooks"]["latency_s"]["p95"] > 0
     assert figures["webhooks"]["duplicates"]["delivered"] == 6
+    listings = figures["sync_listings"]
+    assert listings["requests"] == math.ceil(listings["changed_listings_sent"] / 10)

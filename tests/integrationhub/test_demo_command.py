@@ -161,3 +161,18 @@ def test_in_the_demo_an_order_created_in_the_sandbox_arrives_by_webhook(
         run_execute(run_id=sent.pop(0))
     assert Order.objects.filter(connection=connection, bc_order_id=order["id"]).exists()
     assert Run.objects.filter(trigger=Run.Trigger.WEBHOOK, dataflow__connection=connection)
+
+
+@pytest.mark.sandbox
+def test_the_demo_has_hub_products_ready_to_publish(sandbox_settings, db):
+    from catalog.models import Product
+
+    connection = seed_demo()
+
+    hoodie = Product.objects.get(tenant=connection.tenant, sku="HUB-HOODIE")
+    assert sorted(v.sku for v in hoodie.variants.all()) == [
+        "HUB-HOODIE-L",
+        "HUB-HOODIE-M",
+        "HUB-HOODIE-S",
+    ]
+    assert hoodie.categories == ["Hub picks"] and hoodie.brand

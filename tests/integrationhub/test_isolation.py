@@ -43,6 +43,7 @@ PK_OWNERS = [
     ("orders/", "order"),
     ("runs/", "run"),
     ("products/", "product"),
+    ("listings/", "listing"),
 ]
 
 

@@ -4,32 +4,12 @@ writes that are no tenant role's to decide. tests/integrationhub/test_roles.py t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.urls import reverse
 
 from orders.models import OrderError
 from tests.integrationhub.tenant_world import World
-
-
-@dataclass(frozen=True)
-class Write:
-    """One write: where it goes (URL name and method), the action of NEEDS it is, and the
-    request that does it for tenant `w`."""
-
-    url_name: str
-    method: str
-    action: str
-    url: Callable[[World], str]
-    data: Callable[[World], dict] = lambda w: {}
-    api: bool = False
-    #: The body is left empty: an allowed role gets the form's 400 (its role check passed).
-    empty_form: bool = False
-
-    @property
-    def id(self) -> str:
-        return f"{'api' if self.api else 'screen'}:{self.url_name}:{self.method}:{self.action}"
+from tests.integrationhub.writes_base import Write
+from tests.integrationhub.writes_listings import LISTING_WRITES
 
 
 def _df(w: World, **fields) -> dict:
@@ -290,6 +270,7 @@ WRITES = [
         lambda w: {"tenant": w.tenant.pk, "items": [{"sku": w.product.sku, "brand": "Acme"}]},
         api=True,
     ),
+    *LISTING_WRITES,
     Write(
         "order-reimport",
         "post",

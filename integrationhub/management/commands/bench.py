@@ -18,6 +18,7 @@ from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
 from checkout.benchmarks import quotes
 from connections.bigcommerce.sandbox.process import SandboxProcess
 from integrationhub.benchmarks import scale
+from listings.benchmarks.sync import run_listings_benchmark
 from orders.benchmarks import order_import, order_update, webhooks
 
 
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--quota", type=int, default=20)
         parser.add_argument("--window-ms", type=int, default=2000)
         parser.add_argument("--latency-ms", type=int, default=0)
+        parser.add_argument(
+            "--listings", type=int, default=1000, help="Sync Listings group: changed listings"
+        )
         parser.add_argument(
             "--import-quota", type=int, default=150, help="Order Import group: requests a window"
         )
@@ -141,6 +145,9 @@ class Command(BaseCommand):
                 window_ms=window_ms,
                 latency_ms=latency_ms,
             )
+        )
+        figures["sync_listings"] = run_listings_benchmark(
+            self, listings=options["listings"], quota=quota, window_ms=window_ms
         )
         figures["quotes"] = quotes.figures(
             clients=options["quotes_clients"], seconds=options["quotes_seconds"]

@@ -214,6 +214,9 @@ def seed_demo_data(connection: Connection) -> None:
     run(ORDER_IMPORT)
     run(FULL_STOCK_UPDATE)
     seed_demo_checkout(connection)
+    from listings.demo import demo_listing_products_seed
+
+    demo_listing_products_seed(tenant=connection.tenant)  # ready to publish (Listings page)
 
 
 def seed_demo_checkout(connection: Connection) -> None:
