@@ -3,7 +3,8 @@
 * Paces itself through a quota gate shared by every client of the store (see
   ``ratelimit.py``); on a 429 it waits the reset BigCommerce names and carries on.
 * Retries timeouts, dropped connections and 500/502/503/504 with exponential backoff and
-  jitter, bounded by ``max_retries``, only for idempotent requests (GET/PUT/DELETE).
+  jitter, bounded by ``max_retries``, only for idempotent requests (GET/PUT/DELETE); a
+  401/403 (nothing done) ``AUTH_RETRIES`` times for any request.
   POST is never retried blindly: ``create_order_shipment`` first looks whether the
   shipment was created after all.
 * Lists stream page by page (a page is fetched only when the previous one was consumed).
@@ -66,6 +67,8 @@ USER_AGENT = "IntegrationHub-BigCommerce/0.1 (fulfilment integration hub; python
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+#: A 401/403 is asked again this many times before it is the connection's credentials.
+AUTH_RETRIES = 2
 #: A GET answered with unreadable JSON is asked again this many times.
 MALFORMED_RETRIES = 2
 BACKOFF_BASE_S = 0.5
@@ -248,6 +251,7 @@ class BigCommerceClient(
         failures = 0  # 5xx, transport errors: bounded by max_retries
         limited = 0  # 429s: bounded by max_retries
         malformed = 0
+        refused = 0  # 401/403s
         while True:
             reservation = self.quota_gate.acquire(priority=self.quota_priority)
             self.stats.waited_s += reservation.waited_s
@@ -316,6 +320,12 @@ class BigCommerceClient(
             else:
                 self.quota_gate.release(reservation)
 
+            if status in (401, 403) and refused < AUTH_RETRIES:
+                # A refusal that comes and goes (BigCommerce's auth service): asked again
+                # before it is reported as the connection's credentials; nothing was done.
+                refused += 1
+                self._backoff(refused, f"HTTP {status}", key)
+                continue
             if status >= 500 or status in RETRY_STATUSES:
                 if status in RETRY_STATUSES and idempotent and failures < self.max_retries:
                     failures += 1

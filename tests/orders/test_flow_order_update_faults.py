@@ -5,8 +5,10 @@ kind the sandbox injects leaves every shipment sent exactly once."""
 import pytest
 
 from dataflows.models import Run
+from orders.flows import ORDER_UPDATE
 from orders.models import Shipment
 from orders.services.shipments import shipment_create
+from tests.orders.helpers import client_for, run_flow
 from tests.orders.test_flow_order_update import bc_shipments, new_orders, served, update
 
 pytestmark = pytest.mark.usefixtures("enqueued")
@@ -81,3 +83,83 @@ def test_look_alike_shipments_left_unconfirmed_each_claim_their_own_bigcommerce_
     in_bigcommerce = bc_shipments(sandbox, order)
     assert len(in_bigcommerce) == 3 and ids == {s["id"] for s in in_bigcommerce}
     assert served(sandbox)[POSTS] == 1
+
+
+def update_with(store, sandbox, contract, **client_options):
+    sandbox.reset_stats()
+    return run_flow(store, ORDER_UPDATE, client=client_for(sandbox, contract, **client_options))
+
+
+@pytest.mark.parametrize("kind", ["504", "slow", "401", "403"])
+def test_each_fault_kind_on_a_shipment_post_still_sends_it_exactly_once(
+    store, sandbox_settings, contract, kind
+):
+    sandbox = sandbox_settings
+    (order,) = new_orders(store, sandbox, contract, (1,))
+    shipment = shipment_create(order=order, tracking_number=f"F-{kind}")
+    # slow: BigCommerce creates it and answers after the client's read timeout.
+    sandbox.force_fault(kind, method="POST", path=SHIPMENTS_PATH, hang_ms=1500)
+
+    with contract.expect_violations():
+        run = update_with(store, sandbox, contract, read_timeout=0.3)
+
+    assert run.status == Run.Status.SUCCEEDED
+    shipment.refresh_from_db()
+    (only,) = bc_shipments(sandbox, order)
+    assert (shipment.status, shipment.bc_shipment_id) == (Shipment.Status.SENT, only["id"])
+    # 504: clearly not created, posted again; slow: found by the listing, not posted again;
+    # 401/403 that come and go: asked again.
+    assert served(sandbox)[POSTS] == (1 if kind == "slow" else 2)
+
+
+@pytest.mark.parametrize("kind, what_to_do", [("401", "access token"), ("403", "store_v2_orders")])
+def test_a_lasting_refusal_fails_the_run_with_what_to_do_and_loses_nothing(
+    store, sandbox_settings, contract, kind, what_to_do
+):
+    sandbox = sandbox_settings
+    orders = new_orders(store, sandbox, contract, (1,), (1,))
+    for n, order in enumerate(orders):
+        shipment_create(order=order, tracking_number=f"AUTH-{n}")
+    sandbox.force_fault(kind, count=1000, method="POST", path=SHIPMENTS_PATH)
+
+    with contract.expect_violations():
+        run = update(store, sandbox, contract)
+
+    assert run.status == Run.Status.FAILED
+    assert f"({kind})" in run.error_message and what_to_do in run.error_message
+    assert not any(bc_shipments(sandbox, o) for o in orders)
+    assert Shipment.objects.filter(status=Shipment.Status.PENDING).count() == 2
+
+    sandbox.control("DELETE", "/faults")  # the operator fixed the credentials
+    run = update(store, sandbox, contract)
+
+    assert (run.status, run.created) == (Run.Status.SUCCEEDED, 2)
+    assert [len(bc_shipments(sandbox, o)) for o in orders] == [1, 1]
+
+
+def test_a_seeded_mix_of_every_fault_kind_converges_to_each_shipment_once(
+    store, sandbox_settings, contract
+):
+    sandbox = sandbox_settings
+    orders = new_orders(store, sandbox, contract, *[(2,)] * 6)
+    for n, order in enumerate(orders):
+        line = order.lines.get()
+        for _ in range(2):  # look-alikes: one line, the same tracking number
+            shipment_create(order=order, lines=[(line.pk, 1)], tracking_number=f"MIX-{n}")
+    kinds = ["500", "502", "503", "504", "429", "timeout", "slow", "malformed"]
+    kinds += ["lost_response", "401", "403"]
+    sandbox.configure(fault_rate=0.3, fault_hang_ms=400, fault_kinds=kinds, fault_seed=11)
+
+    runs = []
+    with contract.expect_violations():
+        while Shipment.objects.filter(status=Shipment.Status.PENDING).exists() and len(runs) < 8:
+            runs.append(update_with(store, sandbox, contract, read_timeout=0.2))
+    sandbox.configure(fault_rate=0.0)
+
+    assert not Shipment.objects.filter(status=Shipment.Status.PENDING).exists()
+    faults = sandbox.stats()["faults_total"]
+    assert faults > 0
+    for order in orders:
+        in_bc = bc_shipments(sandbox, order)
+        hub = Shipment.objects.filter(order=order).values_list("bc_shipment_id", flat=True)
+        assert len(in_bc) == 2 and sorted(hub) == sorted(s["id"] for s in in_bc)

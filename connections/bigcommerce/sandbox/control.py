@@ -40,11 +40,14 @@ def _route(sb: Sandbox, method, rel, params, body, host: str) -> Response:
         with sb.lock:
             if method == "POST":
                 before = (sb.config.quota, sb.config.window_ms)
+                seeded = sb.config.fault_seed
                 cfg = Config(**asdict(sb.config))
                 cfg.apply(body, Config.RUNTIME)
                 sb.config = cfg
                 if (cfg.quota, cfg.window_ms) != before:
                     sb.windows = {}
+                if "fault_seed" in body and cfg.fault_seed != seeded:
+                    sb.fault_rngs = {}  # the draws start again from the new seed
             elif method != "GET":
                 return Response(405, {"error": "method not allowed"})
             return Response(200, sb.config.public())
@@ -65,9 +68,12 @@ def _route(sb: Sandbox, method, rel, params, body, host: str) -> Response:
                 if count < 1:
                     return Response(400, {"error": "count must be at least 1"})
                 hang = body.get("hang_ms")
+                skip = int(body.get("skip", 0))
+                if skip < 0:
+                    return Response(400, {"error": "skip must be 0 or more"})
                 sb.forced.append(ForcedFault(kind, count, body.get("method"),
                                              body.get("path"), body.get("store"),
-                                             int(hang) if hang is not None else None))
+                                             int(hang) if hang is not None else None, skip))
             elif method == "DELETE":
                 sb.forced = []
             elif method != "GET":

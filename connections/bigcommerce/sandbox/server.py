@@ -185,12 +185,12 @@ class Handler(BaseHTTPRequestHandler):
                 fault = None
             else:
                 fault = sb.pick_fault(method, store_hash, f"/{version}{rel}", path,
-                                      is_shipment_post)
+                                      is_shipment_post, endpoint)
         if not allowed:
             self._send(resp)
             return
         kind = fault[0] if fault else None
-        if kind in ("500", "502", "503", "429", "timeout"):
+        if kind in ("500", "502", "503", "504", "429", "timeout", "401", "403"):
             with sb.lock:
                 sb.count(store_hash, endpoint, "dropped" if kind == "timeout" else int(kind), kind)
             if kind == "timeout":
@@ -201,8 +201,15 @@ class Handler(BaseHTTPRequestHandler):
                 r.headers = rl_headers
             elif kind == "429":
                 r = error_response(version, 429, "The platform is under load; try again later.")
+            elif kind == "401":  # BigCommerce's 401s carry no rate-limit headers
+                r = error_response(version, 401, "No valid credentials were found in this "
+                                                 "request.")
+            elif kind == "403":
+                r = error_response(version, 403, "You don't have a required scope to access "
+                                                 "the endpoint")
             else:
-                text = "Bad Gateway" if kind == "502" else "Service Unavailable"
+                text = {"502": "Bad Gateway", "503": "Service Unavailable",
+                        "504": "Gateway Timeout"}[kind]
                 r = Response(int(kind), f"<html><body><h1>{kind} {text}</h1></body></html>"
                              .encode(), "text/html")
             self._send(r)
@@ -225,6 +232,8 @@ class Handler(BaseHTTPRequestHandler):
         resp.headers.update(rl_headers)
         if kind == "lost_response":
             raise _Drop()
+        if kind == "slow":  # carried out, answered after the client gave up waiting
+            time.sleep(fault[1] / 1000)
         if kind is None:
             # Recorded before the answer goes out, so a client that reads /stats right after
             # its answer always sees it (building the answer is most of the CPU).

@@ -12,8 +12,12 @@ from dataclasses import asdict, dataclass, field
 from .store import Store
 from .webhook_delivery import Outbox
 
-FAULT_KINDS = ("500", "502", "503", "429", "timeout", "malformed", "lost_response")
+FAULT_KINDS = ("500", "502", "503", "504", "429", "timeout", "slow", "malformed",
+               "lost_response", "401", "403")
+#: The random draw's default mix (`fault_kinds` chooses another; lost_response is drawn
+#: only for shipment POSTs).
 RANDOM_FAULT_KINDS = ("500", "502", "503", "429", "timeout", "malformed")
+FAULT_LOG_MAX = 2000
 
 
 def parse_stores(spec) -> list[tuple[str, str]]:
@@ -47,6 +51,10 @@ class Config:
     latency_ms: int = 0
     fault_rate: float = 0.0
     fault_hang_ms: int = 10000
+    #: The kinds the random draw picks from; the draws are seeded per store and endpoint by
+    #: `fault_seed` (None: `seed`), so one flow's faults do not depend on another's requests.
+    fault_kinds: list = field(default_factory=lambda: list(RANDOM_FAULT_KINDS))
+    fault_seed: int | None = None
     seed: int = 1
     webhook_https_only: bool = True
     #: Deliveries: sent by a background thread (else only by POST /_sandbox/webhooks/flush),
@@ -57,6 +65,7 @@ class Config:
     webhook_timeout_ms: int = 5000
 
     RUNTIME = ("quota", "window_ms", "latency_ms", "fault_rate", "fault_hang_ms",
+               "fault_kinds", "fault_seed",
                "webhook_https_only", "webhook_auto_send", "webhook_base_url",
                "webhook_retry_scale", "webhook_timeout_ms")
     SEEDING = ("orders", "products", "variants", "seed")
@@ -86,6 +95,14 @@ class Config:
                 if val < 0:
                     raise ValueError("webhook_retry_scale must be 0 or more")
                 self.webhook_retry_scale = val
+            elif key == "fault_kinds":
+                kinds = val.split(",") if isinstance(val, str) else val
+                if not isinstance(kinds, list) or not kinds or any(
+                        k not in FAULT_KINDS for k in kinds):
+                    raise ValueError(f"fault_kinds must be a non-empty list of {FAULT_KINDS}")
+                self.fault_kinds = [str(k) for k in kinds]
+            elif key == "fault_seed":
+                self.fault_seed = None if val is None else int(val)
             elif key == "fault_rate":
                 val = float(val)
                 if not 0 <= val <= 1:
@@ -100,9 +117,10 @@ class Config:
 
 
 class ForcedFault:
-    def __init__(self, kind, count, method, path, store, hang_ms):
+    def __init__(self, kind, count, method, path, store, hang_ms, skip=0):
         self.kind = kind
         self.count = count
+        self.skip = skip  # matching requests let through first
         self.method = method.upper() if method else None
         self.path = path
         self.store = store
@@ -126,13 +144,14 @@ class ForcedFault:
 
     def public(self) -> dict:
         return {"kind": self.kind, "count": self.count, "method": self.method,
-                "path": self.path, "store": self.store, "hang_ms": self.hang_ms}
+                "path": self.path, "store": self.store, "hang_ms": self.hang_ms,
+                "skip": self.skip}
 
 
 def new_stats() -> dict:
     return {"requests": 0, "by_store": {}, "endpoints": {}, "status_codes": {},
             "http_429": 0, "faults": dict.fromkeys(FAULT_KINDS, 0), "faults_total": 0,
-            "cpu_ms": {}}
+            "cpu_ms": {}, "fault_log": []}
 
 
 
@@ -179,7 +198,7 @@ class Sandbox:
             self.windows: dict[str, list] = {}
             self.stats = new_stats()
             self.forced: list[ForcedFault] = []
-            self.fault_rng = random.Random(cfg.seed * 7919 + 17)
+            self.fault_rngs: dict[tuple[str, str], random.Random] = {}
             self.oauth_clients: dict[str, dict] = {}
             # The seeded records live until the next reset: keep them out of the cyclic GC's
             # scans (a full collection over a big store would stall responses).
@@ -210,10 +229,24 @@ class Sandbox:
 
     # ------------------------------------------------------------ faults
 
-    def pick_fault(self, method, store_hash, rel_path, full_path, is_shipment_post):
+    def fault_rng(self, store_hash: str, endpoint: str) -> random.Random:
+        """The random draws of one store's endpoint (e.g. `POST /v2/orders/{id}/shipments`):
+        the same seed gives each flow the same faults, whatever other flows ask meanwhile."""
+        key = (store_hash, endpoint)
+        rng = self.fault_rngs.get(key)
+        if rng is None:
+            seed = self.config.seed if self.config.fault_seed is None else self.config.fault_seed
+            rng = self.fault_rngs[key] = random.Random(f"{seed}|{store_hash}|{endpoint}")
+        return rng
+
+    def pick_fault(self, method, store_hash, rel_path, full_path, is_shipment_post,
+                   endpoint=None):
         """(kind, hang_ms) or None; forced faults first, then the random draw."""
         for ff in self.forced:
             if ff.matches(method, store_hash, rel_path, full_path):
+                if ff.skip > 0:
+                    ff.skip -= 1
+                    continue
                 ff.count -= 1
                 if ff.count <= 0:
                     self.forced.remove(ff)
@@ -221,10 +254,15 @@ class Sandbox:
         rate = self.config.fault_rate
         if rate <= 0:
             return None
-        rng = self.fault_rng
+        rng = self.fault_rng(store_hash, endpoint or f"{method} {rel_path}")
         if rng.random() >= rate:
             return None
-        kinds = RANDOM_FAULT_KINDS + (("lost_response",) if is_shipment_post else ())
+        kinds = [k for k in self.config.fault_kinds if k != "lost_response"]
+        default_mix = list(self.config.fault_kinds) == list(RANDOM_FAULT_KINDS)
+        if is_shipment_post and (default_mix or "lost_response" in self.config.fault_kinds):
+            kinds.append("lost_response")
+        if not kinds:
+            return None
         return rng.choice(kinds), self.config.fault_hang_ms
 
     # ------------------------------------------------------------ stats
@@ -255,4 +293,6 @@ class Sandbox:
         if fault is not None:
             st["faults"][fault] += 1
             st["faults_total"] += 1
+            if len(st["fault_log"]) < FAULT_LOG_MAX:
+                st["fault_log"].append([store_hash, endpoint, fault])
 

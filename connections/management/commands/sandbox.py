@@ -26,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--latency-ms", type=int, default=0)
         parser.add_argument("--fault-rate", type=float, default=0.0)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--fault-kinds", default="",
+                            help="KIND,... the random faults pick from (default 500,502,503,"
+                                 "429,timeout,malformed and lost_response on shipment POSTs; "
+                                 "also 504, slow, 401, 403)")
+        parser.add_argument("--fault-seed", type=int, default=None,
+                            help="seed of the fault draws, per store and endpoint "
+                                 "(default: --seed)")
         parser.add_argument("--webhook-base-url", default="",
                             help="deliver webhooks to this base URL (e.g. http://127.0.0.1:8000) "
                                  "instead of the scheme and host the hooks were registered with")
@@ -53,7 +60,13 @@ class Command(BaseCommand):
                         fault_rate=opts["fault_rate"], seed=opts["seed"],
                         webhook_base_url=opts["webhook_base_url"],
                         webhook_retry_scale=opts["webhook_retry_scale"],
-                        webhook_https_only=not opts["webhook_allow_http"])
+                        webhook_https_only=not opts["webhook_allow_http"],
+                        fault_seed=opts["fault_seed"])
+        if opts["fault_kinds"]:
+            try:
+                config.apply({"fault_kinds": opts["fault_kinds"]}, ("fault_kinds",))
+            except ValueError as exc:
+                raise CommandError(f"--fault-kinds: {exc}") from exc
         try:
             serve(opts["host"], opts["port"], config, out=self.stdout)
         except KeyboardInterrupt:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from connections.bigcommerce.client import AUTH_RETRIES
 from connections.bigcommerce.errors import (
     AuthenticationError,
     BigCommerceError,
@@ -26,7 +27,14 @@ def test_a_401_is_an_authentication_error_naming_token_and_store_hash(client, mo
     assert error.status == 401
     assert "access token" in error.hint and "store hash" in error.hint
     assert not error.transient
-    assert len(mocked.calls) == 1
+    assert len(mocked.calls) == 1 + AUTH_RETRIES  # asked again: a 401 may come and go
+
+
+def test_a_401_that_comes_and_goes_is_asked_again(client, mocked, fake):
+    mocked.get(STORE_URL, status=401, json=[{"status": 401, "message": "Unauthorized"}])
+    mocked.get(STORE_URL, json={"id": "abc123"})
+    assert client.get_store()["id"] == "abc123"
+    assert len(mocked.calls) == 2 and len(fake.sleeps) == 1
 
 
 def test_a_403_names_the_scope_the_body_gives(client, mocked):

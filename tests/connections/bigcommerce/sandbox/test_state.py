@@ -241,3 +241,67 @@ def test_random_faults_follow_the_rate_and_repeat_for_the_same_seed(sandbox):
 
 def test_no_faults_without_a_fault_rate(sandbox):
     assert set(outcomes(sandbox, 30)) == {"200"}
+
+
+@pytest.mark.no_contract  # the injected answers are the point
+@pytest.mark.parametrize("kind", ["504", "401", "403"])
+def test_a_forced_504_401_or_403_answers_once_and_changes_nothing(sandbox, kind):
+    sandbox.force_fault(kind, path="/v2/orders")
+    r = sandbox.get("/v2/orders", limit=1)
+    assert r.status_code == int(kind)
+    assert not any(h in r.headers for h in RATE_HEADERS)
+    assert sandbox.get("/v2/orders", limit=1).status_code == 200
+    assert sandbox.stats()["faults"][kind] == 1
+
+
+def test_a_slow_answer_is_carried_out_and_comes_after_the_client_gave_up(sandbox):
+    order = sandbox.create_order(status_id=11)
+    cons = order["consignments"]["shipping"][0]
+    body = {
+        "order_address_id": cons["id"],
+        "tracking_number": "SLOW1",
+        "items": [
+            {"order_product_id": li["id"], "quantity": li["quantity"]} for li in cons["line_items"]
+        ],
+    }
+    sandbox.force_fault("slow", method="POST", path="/v2/orders/{id}/shipments", hang_ms=1500)
+    with pytest.raises(requests.Timeout):
+        sandbox.api("POST", f"/v2/orders/{order['id']}/shipments", json=body, timeout=0.2)
+    shipments = sandbox.get(f"/v2/orders/{order['id']}/shipments").json()
+    assert [s["tracking_number"] for s in shipments] == ["SLOW1"]
+
+
+def test_a_forced_fault_can_let_matching_requests_through_first(sandbox):
+    sandbox.force_fault("500", path="/v2/orders", skip=2)
+    assert [sandbox.get("/v2/orders", limit=1).status_code for _ in range(4)] == [
+        200,
+        200,
+        500,
+        200,
+    ]
+
+
+@pytest.mark.no_contract  # injected answers are the point
+def test_the_random_faults_of_one_endpoint_repeat_for_a_seed_whatever_else_is_asked(sandbox):
+    mix = {"fault_rate": 0.4, "fault_hang_ms": 10, "fault_kinds": ["504", "401", "403", "500"]}
+    sandbox.reset(**mix, fault_seed=7)
+    alone = outcomes(sandbox, 40)
+    sandbox.reset(**mix, fault_seed=7)
+    interleaved = []
+    for _ in range(40):
+        sandbox.api("GET", "/v2/store")  # another flow's requests meanwhile
+        interleaved += outcomes(sandbox, 1)
+    sandbox.reset(**mix, fault_seed=8)
+    other_seed = outcomes(sandbox, 40)
+
+    assert interleaved == alone
+    assert other_seed != alone
+    kinds = {o.split("-")[0] for o in alone} - {"200"}  # 504's HTML body: "504-bad"
+    assert {"504", "401", "403"} <= kinds <= {"504", "401", "403", "500"}
+    log = sandbox.stats()["fault_log"]
+    assert all(store == sandbox.store_hash for store, _, _ in log)
+
+
+def test_an_unknown_fault_kind_in_the_mix_is_refused(sandbox):
+    r = sandbox.control("POST", "/config", {"fault_kinds": ["500", "teapot"]})
+    assert r.status_code == 400 and "fault_kinds" in r.json()["error"]
