@@ -1,0 +1,95 @@
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from catalog.models import Product
+from connections.models import Tenant
+from dataflows.bulk import db_datetime, insert_rows, update_rows, upsert_rows
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = (
+    "tenant_id",
+    "sku",
+    "name",
+    "ean",
+    "upc",
+    "mpn",
+    "description",
+    "price",
+    "on_hand",
+    "manual_reserved",
+    "reserved_by_orders",
+    "created_at",
+    "updated_at",
+)
+
+
+def _rows(tenant, skus, *, name="", price=None):
+    now = timezone.now()
+    return [(tenant.pk, sku, name, "", "", "", "", price, 0, 0, 0, now, now) for sku in skus]
+
+
+def test_upsert_rows_inserts_updates_and_returns_the_ids_of_both():
+    tenant = Tenant.objects.create(name="Acme")
+    first = upsert_rows(
+        Product,
+        COLUMNS,
+        _rows(tenant, ["A", "B"]),
+        unique=("tenant_id", "sku"),
+        update=("name",),
+        returning=("sku", "id"),
+    )
+    ids = dict(first)
+    again = upsert_rows(
+        Product,
+        COLUMNS,
+        _rows(tenant, ["B", "C"], name="new", price=Decimal("1.5")),
+        unique=("tenant_id", "sku"),
+        update=("name", "price"),
+        returning=("sku", "id"),
+    )
+    assert dict(again)["B"] == ids["B"]
+    assert Product.objects.get(sku="B").name == "new"
+    assert Product.objects.get(sku="C").price == Decimal("1.5")
+    assert Product.objects.count() == 3
+
+
+def test_upsert_rows_keeps_the_last_of_two_rows_with_one_key():
+    tenant = Tenant.objects.create(name="Acme")
+    rows = [*_rows(tenant, ["A"], name="first"), *_rows(tenant, ["A"], name="last")]
+    upsert_rows(Product, COLUMNS, rows, unique=("tenant_id", "sku"), update=("name",))
+    assert list(Product.objects.values_list("name", flat=True)) == ["last"]
+
+
+def test_insert_and_update_rows_write_more_rows_than_one_statement_holds():
+    tenant = Tenant.objects.create(name="Acme")
+    now = db_datetime(timezone.now())
+    insert_rows(
+        Product,
+        [c for c in COLUMNS if c != "price"],
+        [(tenant.pk, f"S{n}", "", "", "", "", "", 0, 0, 0, now, now) for n in range(1300)],
+    )
+    pks = list(Product.objects.order_by("pk").values_list("pk", flat=True))
+    update_rows(Product, ["on_hand", "name"], [(n, f"n{n}", pk) for n, pk in enumerate(pks)])
+    assert Product.objects.count() == 1300
+    assert Product.objects.get(pk=pks[1299]).on_hand == 1299
+    assert Product.objects.get(pk=pks[700]).name == "n700"
+
+
+def test_a_value_longer_than_its_column_is_refused_not_cut():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not check text lengths")
+    import psycopg
+
+    tenant = Tenant.objects.create(name="Acme")
+    with pytest.raises((DatabaseError, psycopg.Error)):
+        upsert_rows(
+            Product,
+            COLUMNS,
+            _rows(tenant, ["A"], name="x" * 501),
+            unique=("tenant_id", "sku"),
+            update=("name",),
+        )
