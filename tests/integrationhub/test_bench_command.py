@@ -18,6 +18,7 @@ GROUPS = {
     "changed_stock_update",
     "quotes",
     "scheduler",
+    "read_paths",
 }
 
 
@@ -28,7 +29,7 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
         "bench", orders=[300], import_orders=[300], import_pro_quota=0, peer_orders=100,
         quota=1000, window_ms=1000, catalog_products=300,
         stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, scale_connections=[2, 5],
-        stdout=out,
+        read_connections=3, read_orders=300, stdout=out,
     )  # fmt: skip
 
     figures = json.loads(out.getvalue())
@@ -49,3 +50,6 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert figures["changed_stock_update"]["requests"] == 1
     beat = figures["scheduler"]["sqlite"]["connections_5"]["beat"]
     assert beat["sent"] >= 30 and beat["burst_queries"] <= 4
+    read = figures["read_paths"]["sqlite"]
+    assert read["orders"] == 300 and read["screens"]["orders_api"]["queries"] <= 4
+    assert read["queries"]["orders_list_page"]["plan"]

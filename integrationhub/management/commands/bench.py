@@ -67,6 +67,9 @@ class Command(BaseCommand):
         parser.add_argument("--quotes-seconds", type=float, default=30)
         # Scale: beat's tick and the sweep with this many connections, every dataflow on.
         parser.add_argument("--scale-connections", type=int, nargs="+", default=[100, 1000])
+        # Read paths: the lists with this many connections and orders (1000000 for the goal).
+        parser.add_argument("--read-connections", type=int, default=1000)
+        parser.add_argument("--read-orders", type=int, default=100000)
 
     def handle(
         self,
@@ -124,6 +127,11 @@ class Command(BaseCommand):
         )
         figures["scheduler"] = scale.scheduler_figures(
             connections=options["scale_connections"], postgres_url=postgres_url()
+        )
+        figures["read_paths"] = scale.read_path_figures(
+            connections=options["read_connections"],
+            orders=options["read_orders"],
+            postgres_url=postgres_url(),
         )
         self.stdout.write(json.dumps(figures, indent=2))
 
