@@ -21,7 +21,11 @@ from django.db.models.functions import Coalesce
 
 from connections.bigcommerce.statuses import OrderStatus, status_label
 from connections.models import Connection
-from connections.selectors import connections_visible_to, tenants_for_user
+from connections.selectors import (
+    connections_visible_to,
+    tenant_visible_filter,
+    tenants_for_user,
+)
 from dataflows.models import LogEntry
 
 from . import error_causes
@@ -29,11 +33,20 @@ from .filters import OrderErrorFilter, OrderFilter
 from .models import Address, Order, OrderError, OrderLine, Shipment, ShipmentLine
 
 
-def orders_visible_to(*, user) -> QuerySet[Order]:
+def orders_visible_to(*, user, tenant=None) -> QuerySet[Order]:
+    """`tenant`: only its orders, the user's membership checked by a correlated EXISTS, so
+    that the (tenant, newest first, id) index gives a page in order without a sort."""
+    if tenant is not None:
+        return Order.objects.filter(tenant_visible_filter(user=user), tenant=tenant)
     return Order.objects.filter(tenant__in=tenants_for_user(user=user))
 
 
-def order_errors_visible_to(*, user) -> QuerySet[OrderError]:
+def order_errors_visible_to(*, user, tenant=None) -> QuerySet[OrderError]:
+    if tenant is not None:
+        return OrderError.objects.filter(
+            tenant_visible_filter(user=user, tenant_field="connection__tenant"),
+            connection__tenant=tenant,
+        )
     return OrderError.objects.filter(connection__in=connections_visible_to(user=user))
 
 
@@ -79,9 +92,7 @@ def _filtered(filterset_class, filters, queryset):
 def order_list(*, user, filters=None, tenant=None) -> QuerySet[Order]:
     """The orders the user may see (of `tenant` when given), filtered by `OrderFilter` (a
     ValidationError names a filter value that is not valid), newest first, as lists show them."""
-    queryset = orders_visible_to(user=user)
-    if tenant is not None:
-        queryset = queryset.filter(tenant=tenant)
+    queryset = orders_visible_to(user=user, tenant=tenant)
     queryset = _filtered(OrderFilter, filters, orders_for_list(queryset=queryset))
     return queryset.order_by("-date_created", "-id")
 
@@ -91,9 +102,7 @@ def order_error_list(
 ) -> QuerySet[OrderError]:
     """The order errors the user may see (of `tenant` when given), filtered by
     `OrderErrorFilter`, most recently seen first (blocking ones before warnings when asked)."""
-    queryset = order_errors_visible_to(user=user)
-    if tenant is not None:
-        queryset = queryset.filter(connection__tenant=tenant)
+    queryset = order_errors_visible_to(user=user, tenant=tenant)
     queryset = _filtered(OrderErrorFilter, filters, queryset)
     order = ("-last_seen_at", "-id")
     if blocking_first:

@@ -51,7 +51,7 @@ def figures(*, clients: int = 20, seconds: float = 30, workers: int = 2) -> dict
         _wait_for(port)
         load = _run_json(
             [python, "-m", "checkout.benchmarks.quotes", "--url", f"http://127.0.0.1:{port}",
-             "--key", key, "--clients", str(clients), "--seconds", str(seconds)],
+             f"--key={key}", "--clients", str(clients), "--seconds", str(seconds)],
             env,
         )  # fmt: skip
     finally:

@@ -193,6 +193,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", type=int, nargs="+", default=[100, 1000])
     args = parser.parse_args()
-    from integrationhub.celery import app
+    from celery import current_app  # the project's app, set up with Django
 
+    app = current_app._get_current_object()
     print(json.dumps({"vendor": db.vendor, **figures(sizes=args.connections, app=app)}))

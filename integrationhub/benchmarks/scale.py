@@ -63,3 +63,11 @@ def scheduler_figures(*, connections: list[int], postgres_url: str | None) -> di
     back, and one sweep, at each number of connections (6 dataflows each, all scheduled)."""
     args = ["--connections", *map(str, connections)]
     return _per_vendor("dataflows.benchmarks.scheduler", args, postgres_url=postgres_url)
+
+
+def read_path_figures(*, connections: int, orders: int, postgres_url: str | None) -> dict:
+    """Per database: the CONNECTIONS list, the orders list (HTML, REST) and a connection's
+    order errors (HTML, REST) with `connections` connections and `orders` orders (queries, ms),
+    and the plans of their three main queries (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS))."""
+    args = ["--connections", str(connections), "--orders", str(orders)]
+    return _per_vendor("orders.benchmarks.read_paths", args, postgres_url=postgres_url)

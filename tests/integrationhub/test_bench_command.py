@@ -22,6 +22,7 @@ GROUPS = {
     "quotes",
     "scheduler",
     "webhooks",
+    "read_paths",
 }
 
 
@@ -34,7 +35,7 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
         stock_skus=[1000], listings=50, quotes_clients=2, quotes_seconds=0.5,
         scale_connections=[2, 5],
         webhook_orders=3, webhook_rate=10, webhook_burst=20, webhook_burst_orders=3,
-        webhook_duplicates=2, update_shipments=20,
+        webhook_duplicates=2, update_shipments=20, read_connections=3, read_orders=300,
         stdout=out,
     )  # fmt: skip
 
@@ -60,3 +61,6 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert figures["webhooks"]["duplicates"]["delivered"] == 6
     listings = figures["sync_listings"]
     assert listings["requests"] == math.ceil(listings["changed_listings_sent"] / 10)
+    read = figures["read_paths"]["sqlite"]
+    assert read["orders"] == 300 and read["screens"]["orders_api"]["queries"] <= 4
+    assert read["queries"]["orders_list_page"]["plan"]

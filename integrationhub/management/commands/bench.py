@@ -88,6 +88,9 @@ class Command(BaseCommand):
         parser.add_argument("--webhook-burst", type=int, default=500, help="updates in the burst")
         parser.add_argument("--webhook-burst-orders", type=int, default=20)
         parser.add_argument("--webhook-duplicates", type=int, default=20)
+        # Read paths: the lists with this many connections and orders (1000000 for the goal).
+        parser.add_argument("--read-connections", type=int, default=1000)
+        parser.add_argument("--read-orders", type=int, default=100000)
 
     def handle(
         self,
@@ -165,6 +168,11 @@ class Command(BaseCommand):
                     burst_orders=options.get("webhook_burst_orders", 20),
                     duplicates=options.get("webhook_duplicates", 20),
                 )
+        figures["read_paths"] = scale.read_path_figures(
+            connections=options["read_connections"],
+            orders=options["read_orders"],
+            postgres_url=postgres_url(),
+        )
         self.stdout.write(json.dumps(figures, indent=2))
 
     def orders_fetch(self, sandbox, *, sizes, quota, window_ms, latency_ms):
