@@ -28,7 +28,7 @@ A run does, in this order:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -255,6 +255,8 @@ class OrderImportRun(RequestedOrdersMixin):
                     return
                 low, tie_after_id = low + timedelta(seconds=1), None
                 continue
+            if tie_after_id is None:
+                self.ctx.checkpoint()  # may hand the worker to another tenant
             if tie_after_id is not None:
                 tie_after_id = max(int(o["id"]) for o in page)
             elif page_high is not None and page_high > low:
@@ -321,11 +323,14 @@ class OrderImportRun(RequestedOrdersMixin):
                 )
                 return self._with_consignments(page)
 
-            for page in _prefetching(fetch, listing["after_id"]):
-                # The page, the cursor past it and the run's progress: one commit.
-                with self._page():
-                    if page:
-                        self._import(page)
-                        listing["after_id"] = max(int(o["id"]) for o in page)
-                    listing["done"] = len(page) < PAGE_SIZE
-                    self._save()
+            with closing(_prefetching(fetch, listing["after_id"])) as pages:
+                for page in pages:
+                    # The page, the cursor past it and the run's progress: one commit.
+                    with self._page():
+                        if page:
+                            self._import(page)
+                            listing["after_id"] = max(int(o["id"]) for o in page)
+                        listing["done"] = len(page) < PAGE_SIZE
+                        self._save()
+                    if not listing["done"]:
+                        self.ctx.checkpoint()  # may hand the worker to another tenant
