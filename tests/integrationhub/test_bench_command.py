@@ -17,6 +17,7 @@ GROUPS = {
     "full_stock_update",
     "changed_stock_update",
     "quotes",
+    "scale",
 }
 
 
@@ -26,7 +27,8 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     call_command(
         "bench", orders=[300], import_orders=[300], import_pro_quota=0, peer_orders=100,
         quota=1000, window_ms=1000, catalog_products=300,
-        stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, stdout=out,
+        stock_skus=[1000], quotes_clients=2, quotes_seconds=0.5, scale_big_orders=300,
+        scale_connections=2, scale_orders=30, scale_workers=1, stdout=out,
     )  # fmt: skip
 
     figures = json.loads(out.getvalue())
@@ -45,3 +47,5 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     assert figures["product_match"]["first_run"]["variants"] == 900
     assert figures["full_stock_update"]["store_of_1000_skus"]["requests"] >= 1
     assert figures["changed_stock_update"]["requests"] == 1
+    assert figures["scale"]["load"]["runs_finished"] == 2
+    assert figures["scale"]["fairness"]["small_latency_idle_s"] > 0

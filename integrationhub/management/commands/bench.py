@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand
 from catalog.benchmarks.match_and_stock import run_catalog_benchmarks
 from checkout.benchmarks import quotes
 from connections.bigcommerce.sandbox.process import SandboxProcess
-from orders.benchmarks import order_import
+from orders.benchmarks import order_import, scale
 
 
 class Command(BaseCommand):
@@ -64,6 +64,12 @@ class Command(BaseCommand):
         # for a shorter run).
         parser.add_argument("--quotes-clients", type=int, default=20)
         parser.add_argument("--quotes-seconds", type=float, default=30)
+        # Scale: Order Import on real worker processes (fairness beside a backfill, and load).
+        parser.add_argument("--scale-big-orders", type=int, default=10000)
+        parser.add_argument("--scale-connections", type=int, default=50)
+        parser.add_argument("--scale-orders", type=int, default=300)
+        parser.add_argument("--scale-workers", type=int, default=4)
+        parser.add_argument("--scale-slice-s", type=float, default=1.0)
 
     def handle(
         self,
@@ -118,6 +124,16 @@ class Command(BaseCommand):
         )
         figures["quotes"] = quotes.figures(
             clients=options["quotes_clients"], seconds=options["quotes_seconds"]
+        )
+        figures["scale"] = scale.figures(
+            big_orders=options["scale_big_orders"],
+            connections=options["scale_connections"],
+            load_orders=options["scale_orders"],
+            workers=options["scale_workers"],
+            slice_s=options["scale_slice_s"],
+            quota=quota,
+            window_ms=window_ms,
+            database_url=postgres_url(),
         )
         self.stdout.write(json.dumps(figures, indent=2))
 
