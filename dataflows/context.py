@@ -4,6 +4,7 @@ the exceptions a flow (or the engine) raises to end or hand back a run."""
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +57,15 @@ class RunDeferred(Exception):
         super().__init__(message)
         self.countdown = max(1, int(countdown))
         self.still_blocked = still_blocked
+
+
+class RunSliced(Exception):
+    """The run used its time slice (DATAFLOW_SLICE_SECONDS) while another connection's run waits
+    for a worker: it goes to the back of its queue and continues from its saved cursor."""
+
+
+#: The clock of time slices (tests move it).
+slice_clock: Callable[[], float] = time.monotonic
 
 
 class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error
@@ -145,12 +155,19 @@ class RunContext:
     _atomic_depth: int = 0
     _keep_alive: list = field(default_factory=list)
     _heartbeat: Heartbeat | None = None
+    #: Seconds of work after which `checkpoint()` may hand the worker back (0: never).
+    slice_seconds: float = 0.0
+    _slice_started: float = 0.0
+    _requests_before: int = 0
 
     def __post_init__(self):
-        # A client may be shared (tests, retries): count only this run's requests.
+        # A client may be shared (tests, retries): count only this run's requests, plus those
+        # of its earlier slices.
         self._requests_at_start = _requests_of(self.client)
         self._throttled_at_start = _requests_of(self.client, "http_429")
         self._usage_hour = hour_start(timezone.now())
+        self._requests_before = int(self.run.api_requests or 0)
+        self._slice_started = slice_clock()
 
     @property
     def connection(self):
@@ -158,7 +175,7 @@ class RunContext:
 
     @property
     def api_requests(self) -> int:
-        return max(0, _requests_of(self.client) - self._requests_at_start)
+        return self._requests_before + max(0, _requests_of(self.client) - self._requests_at_start)
 
     def usage_record(self, *, at=None) -> None:
         """Add the requests (and 429s) sent since the last call to the connection's usage of
@@ -260,6 +277,30 @@ class RunContext:
             **{name: getattr(self.run, name) for name in COUNTERS},
         )
         self.heartbeat()
+
+    def checkpoint(self) -> None:
+        """Call between two pages, outside any transaction, with the cursor saved: once the run
+        has worked its time slice and another connection's run waits for a worker of the same
+        queue, raises RunSliced (the run is queued again and resumes from its cursor), so one
+        large backfill cannot starve the other tenants."""
+        if not self.slice_seconds or slice_clock() - self._slice_started < self.slice_seconds:
+            return
+        from .registry import flow_spec, flow_specs
+
+        spec = flow_spec(self.dataflow.kind)
+        queue = spec.queue if spec else None
+        kinds = [s.kind for s in flow_specs() if s.queue == queue]
+        waiting = (
+            Run.objects.filter(status=Run.Status.QUEUED, deferred=False, dataflow__kind__in=kinds)
+            .exclude(dataflow__connection_id=self.dataflow.connection_id)
+            .exists()
+        )
+        if waiting:  # else: asked again after the next page
+            raise RunSliced(
+                f"Handed its worker to another connection's run after "
+                f"{slice_clock() - self._slice_started:.0f} s of work (DATAFLOW_SLICE_SECONDS="
+                f"{self.slice_seconds:g}); it continues where it stopped."
+            )
 
     def renew_lease(self) -> bool:
         return DATAFLOW_LEASE.renew(

@@ -273,6 +273,9 @@ DATAFLOW_LEASE_SECONDS = _read("DATAFLOW_LEASE_SECONDS", env.int, default=60)
 DATAFLOW_SWEEP_EVERY_S = _read("DATAFLOW_SWEEP_EVERY_S", env.int, default=30)
 # Order Update: shipments in flight at once per run (each of another order; the quota paces).
 ORDER_UPDATE_CONCURRENCY = _read("ORDER_UPDATE_CONCURRENCY", env.int, default=8)
+# A run that worked this long hands its worker back between two pages while another
+# connection's run waits for one (0: never); it continues where it stopped.
+DATAFLOW_SLICE_SECONDS = max(0.0, _read("DATAFLOW_SLICE_SECONDS", env.float, default=10.0))
 
 
 # --- BigCommerce (the sandbox or any compatible server can stand in).

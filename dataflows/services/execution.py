@@ -6,18 +6,25 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 
 from connections.bigcommerce.errors import AuthenticationError, BigCommerceError
 
-from ..context import Interrupted, LeaseLost, RunContext, RunDeferred
+from ..context import Interrupted, LeaseLost, RunContext, RunDeferred, RunSliced
 from ..models import Dataflow, LogEntry, Run
 from ..options import dataflow_options_validate
 from ..registry import flow_spec, kind_label
 from .alerting import run_alerts_record, schedules_paused
 from .claims import _claim, _release, runs_recover_abandoned
 from .queueing import refuse_inactive, run_queue, send_run, waiting_or_new_run
-from .recording import describe, finish, finish_unstarted, requeue, run_fail_unrecorded
+from .recording import (
+    describe,
+    finish,
+    finish_unstarted,
+    requeue,
+    requeue_sliced,
+    run_fail_unrecorded,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +177,9 @@ def run_execute(*, run_id: int, client=None, wait_if_busy: bool = True) -> Run:
         try:
             with transaction.atomic():
                 started = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-                    status=Run.Status.RUNNING, started_at=Now(), deferred=False
+                    status=Run.Status.RUNNING,
+                    started_at=Coalesce("started_at", Now()),  # a later slice keeps its start
+                    deferred=False,
                 )
         except IntegrityError:  # another run of the dataflow is still recorded as running
             started = 0
@@ -210,11 +219,19 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable
             if hasattr(client, "quota_priority"):
                 # Its requests wait for the store's quota in the flow's class (orders first).
                 client.quota_priority = spec.priority
-            ctx = RunContext(run=run, dataflow=dataflow, client=client, lease_seconds=lease_seconds)
+            ctx = RunContext(
+                run=run,
+                dataflow=dataflow,
+                client=client,
+                lease_seconds=lease_seconds,
+                slice_seconds=settings.DATAFLOW_SLICE_SECONDS if deferrable else 0.0,
+            )
             try:
                 with ctx.working():
                     spec.run(ctx)
                 status = Run.Status.PARTIAL if run.failed else Run.Status.SUCCEEDED
+            except RunSliced as exc:
+                return requeue_sliced(run, str(exc), ctx=ctx)
             except RunDeferred as exc:
                 if deferrable:
                     return requeue(

@@ -196,6 +196,35 @@ def requeue(
     return run
 
 
+def requeue_sliced(run: Run, message: str, *, ctx: RunContext) -> Run:
+    """A run that used its time slice goes to the back of its queue at once, its lease freed,
+    its counters and requests kept: the next delivery continues from the saved cursor."""
+    ctx._atomic_depth = 0
+    ctx.log(message, level=LogEntry.Level.INFO)
+    ctx.run.api_requests = ctx.api_requests
+
+    def write() -> int:
+        with transaction.atomic():
+            moved = (
+                Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING)
+                .filter(_holds_lease())
+                .update(
+                    status=Run.Status.QUEUED,
+                    api_requests=ctx.run.api_requests,
+                    **{name: getattr(ctx.run, name) for name in COUNTERS},
+                )
+            )
+            if moved:
+                ctx.flush_logs()
+                _release(run=run)
+                transaction.on_commit(partial(send_run, run.pk))
+            return moved
+
+    _with_reconnect(write, f"Run {run.pk}")
+    run.refresh_from_db()
+    return run
+
+
 def finish_unstarted(run: Run, error: str) -> Run:
     """End a queued run that never started (no lease was taken)."""
 

@@ -28,7 +28,7 @@ A run does, in this order:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -260,6 +260,8 @@ class OrderImportRun(RequestedOrdersMixin):
                     return
                 low, tie_after_id = low + timedelta(seconds=1), None
                 continue
+            if tie_after_id is None:
+                self.ctx.checkpoint()  # may hand the worker to another tenant
             if tie_after_id is not None:
                 tie_after_id = max(int(o["id"]) for o in page)
             elif page_high is not None and page_high > low:
@@ -328,11 +330,14 @@ class OrderImportRun(RequestedOrdersMixin):
                 # Read in this thread too: it works while the other one waits for the database.
                 return page, normalize_page(page)
 
-            for page, normalized in _prefetching(fetch, listing["after_id"]):
-                # The page, the cursor past it and the run's progress: one commit.
-                with self._page():
-                    if page:
-                        self._import(page, normalized=normalized)
-                        listing["after_id"] = max(int(o["id"]) for o in page)
-                    listing["done"] = len(page) < PAGE_SIZE
-                    self._save()
+            with closing(_prefetching(fetch, listing["after_id"])) as pages:
+                for page, normalized in pages:
+                    # The page, the cursor past it and the run's progress: one commit.
+                    with self._page():
+                        if page:
+                            self._import(page, normalized=normalized)
+                            listing["after_id"] = max(int(o["id"]) for o in page)
+                        listing["done"] = len(page) < PAGE_SIZE
+                        self._save()
+                    if not listing["done"]:
+                        self.ctx.checkpoint()  # may hand the worker to another tenant

@@ -23,6 +23,7 @@ GROUPS = {
     "scheduler",
     "webhooks",
     "read_paths",
+    "scale",
 }
 
 
@@ -36,6 +37,7 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
         scale_connections=[2, 5],
         webhook_orders=3, webhook_rate=10, webhook_burst=20, webhook_burst_orders=3,
         webhook_duplicates=2, update_shipments=20, read_connections=3, read_orders=300,
+        load_big_orders=300, load_connections=2, load_orders=30, load_workers=1,
         stdout=out,
     )  # fmt: skip
 
@@ -64,3 +66,5 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
     read = figures["read_paths"]["sqlite"]
     assert read["orders"] == 300 and read["screens"]["orders_api"]["queries"] <= 4
     assert read["queries"]["orders_list_page"]["plan"]
+    assert figures["scale"]["load"]["runs_finished"] == 2
+    assert figures["scale"]["fairness"]["small_latency_idle_s"] > 0

@@ -20,6 +20,7 @@ from connections.bigcommerce.sandbox.process import SandboxProcess
 from integrationhub.benchmarks import scale
 from listings.benchmarks.sync import run_listings_benchmark
 from orders.benchmarks import order_import, order_update, webhooks
+from orders.benchmarks import scale as worker_scale
 
 
 class Command(BaseCommand):
@@ -91,6 +92,12 @@ class Command(BaseCommand):
         # Read paths: the lists with this many connections and orders (1000000 for the goal).
         parser.add_argument("--read-connections", type=int, default=1000)
         parser.add_argument("--read-orders", type=int, default=100000)
+        # Scale: Order Import on real worker processes (fairness beside a backfill, and load).
+        parser.add_argument("--load-big-orders", type=int, default=10000)
+        parser.add_argument("--load-connections", type=int, default=50)
+        parser.add_argument("--load-orders", type=int, default=300)
+        parser.add_argument("--load-workers", type=int, default=4)
+        parser.add_argument("--load-slice-s", type=float, default=1.0)
 
     def handle(
         self,
@@ -172,6 +179,16 @@ class Command(BaseCommand):
             connections=options["read_connections"],
             orders=options["read_orders"],
             postgres_url=postgres_url(),
+        )
+        figures["scale"] = worker_scale.figures(
+            big_orders=options["load_big_orders"],
+            connections=options["load_connections"],
+            load_orders=options["load_orders"],
+            workers=options["load_workers"],
+            slice_s=options["load_slice_s"],
+            quota=quota,
+            window_ms=window_ms,
+            database_url=postgres_url(),
         )
         self.stdout.write(json.dumps(figures, indent=2))
 
