@@ -123,7 +123,7 @@ class FakeListingsAPI:
             status=200,
         )
 
-    def product_options_set_type(self, *, product_id, option_type):
+    def product_options_set_type(self, *, product_id, option_type, key=""):
         self._request("product_options_set_type", (product_id, option_type))
         self.option_types[product_id] = option_type
         return ItemOutcome(key=str(product_id), ok=True, product_id=product_id, status=200)

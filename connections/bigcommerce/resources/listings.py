@@ -178,6 +178,21 @@ class ListingsAPI(ListingVariantsAPI):
             status=200,
         )
 
+    def product_options_set_type(
+        self, *, product_id: int, option_type: str, key: str = ""
+    ) -> ItemOutcome:
+        """Give the product's variant options the display ``option_type`` (radio_buttons,
+        rectangles, dropdown, product_list, product_list_with_images, swatch): the options
+        are listed and only those of another type are changed (no change when all match).
+        BigCommerce's refusal (e.g. an unknown type) is the outcome's error."""
+        product_id = int(product_id)
+        key = key or str(product_id)
+        try:
+            self._options_set_type(product_id, option_type)
+        except (ValidationError, NotFoundError) as exc:
+            return self._refused(key, exc, product_id)
+        return ItemOutcome(key=key, ok=True, product_id=product_id, status=200)
+
     def products_update(self, *, items: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemOutcome]:
         """``PUT /v3/catalog/products`` in batches of 10; each payload carries ``id``."""
         return self._batch_update(PRODUCTS_PATH, items, PRODUCTS_BATCH_SIZE, product_ids=True)

@@ -158,6 +158,21 @@ def test_a_variant_added_to_a_seeded_product_uses_its_existing_option(sandbox, c
     assert {v["option_values"][0]["option_id"] for v in variants} == {label["option_id"]}
 
 
+def test_the_option_type_is_set_on_the_store_and_not_sent_again_when_it_matches(sandbox, client):
+    made = client.product_create(payload=listing(1))
+    sandbox.reset_stats()
+    assert client.product_options_set_type(product_id=made.product_id, option_type="swatch").ok
+    assert endpoints(sandbox) == {
+        "GET /v3/catalog/products/{id}/options": 1,
+        "PUT /v3/catalog/products/{id}/options/{id}": 1,
+    }
+    options = sandbox.get(f"/v3/catalog/products/{made.product_id}/options").json()["data"]
+    assert [o["type"] for o in options] == ["swatch"]
+    sandbox.reset_stats()
+    assert client.product_options_set_type(product_id=made.product_id, option_type="swatch").ok
+    assert endpoints(sandbox) == {"GET /v3/catalog/products/{id}/options": 1}
+
+
 @pytest.mark.parametrize("kind", ["lost_response", "malformed"])
 def test_a_create_whose_answer_is_lost_is_not_created_twice(sandbox, client, contract, kind):
     sandbox.force_fault(kind, method="POST", path="/v3/catalog/products")
