@@ -37,9 +37,12 @@ class ListingVariantsAPI(ResourceBase):
             changed += 1
         return changed
 
-    def _option_value_ids(self, base: str, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _option_value_ids(
+        self, base: str, wanted: list[dict[str, Any]], option_type: str = ""
+    ) -> list[dict[str, Any]]:
         """``[{id, option_id, option_display_name, label}]`` for ``[{option_display_name,
-        label}]``, creating what is missing on the product."""
+        label}]``, creating what is missing on the product (a new option of ``option_type``,
+        rectangles when none is given)."""
         options = self._all_v3(f"{base}/options")
         by_name = {str(o.get("display_name", "")).casefold(): o for o in options}
         out = []
@@ -49,7 +52,7 @@ class ListingVariantsAPI(ResourceBase):
             if option is None:
                 body = {
                     "display_name": name,
-                    "type": "rectangles",
+                    "type": option_type or "rectangles",
                     "option_values": [{"label": label, "sort_order": 0}],
                 }
                 option = self._v3_data(

@@ -151,18 +151,21 @@ class ListingsAPI(ListingVariantsAPI):
         )
 
     def variant_create(
-        self, *, product_id: int, payload: dict[str, Any], key: str = ""
+        self, *, product_id: int, payload: dict[str, Any], key: str = "", option_type: str = ""
     ) -> ItemOutcome:
         """Add one variant to a product on the store (``POST .../variants``); ``payload`` has
         ``sku`` and ``option_values`` ``[{option_display_name, label}]``, as inline in a
-        product create. Missing options and values are created first (listing_variants.py).
+        product create. Missing options (of ``option_type``, else rectangles) and values are
+        created first (listing_variants.py).
         """
         product_id = int(product_id)
         key = key or str(payload.get("sku") or "")
         path = f"/v3/catalog/products/{product_id}/variants"
         try:
             values = self._option_value_ids(
-                f"/v3/catalog/products/{product_id}", payload.get("option_values") or []
+                f"/v3/catalog/products/{product_id}",
+                payload.get("option_values") or [],
+                option_type,
             )
             body = {**payload, "product_id": product_id, "option_values": values}
             answer = self._request("POST", path, json_body=body)

@@ -140,7 +140,12 @@ def test_a_new_variant_is_added_with_its_option_value_created_first(sandbox, cli
         "sku": "HUB-1-RED",
         "option_values": [{"option_display_name": "Color", "label": "Red"}],
     }
-    assert client.variant_create(product_id=made.product_id, payload=color).ok
+    assert client.variant_create(product_id=made.product_id, payload=color, option_type="swatch").ok
+    options = sandbox.get(f"/v3/catalog/products/{made.product_id}/options").json()["data"]
+    assert [(o["display_name"], o["type"]) for o in options] == [
+        ("Size", "rectangles"),
+        ("Color", "swatch"),
+    ]
     again = client.variant_create(product_id=made.product_id, payload={**color, "sku": "HUB-1-L"})
     assert (again.ok, again.status) == (False, 409) and "HUB-1-L" in again.error
 
