@@ -150,22 +150,16 @@ def _create(ctx, api, listing, opts, ids, live) -> None:
 
 
 def _option_type(ctx, api, listing, opts) -> None:
-    """BigCommerce creates a product's options with the variants; their type is set after."""
-    setter = getattr(api, "product_options_set_type", None)
-    if setter is None:
-        ctx.log(
-            f"{listing.product.sku}: the variant option type {opts.variant_option_type!r} could "
-            "not be set: this hub's BigCommerce driver cannot set option types yet.",
-            level=WARNING,
-            object_kind="listing",
-            object_id=listing.pk,
-        )
-        return
-    outcome = setter(product_id=listing.bc_product_id, option_type=opts.variant_option_type)
+    """BigCommerce gives the options it makes from inline variants its own display type; the
+    driver changes only the options of another type (nothing when they already match)."""
+    outcome = api.product_options_set_type(
+        product_id=listing.bc_product_id, option_type=opts.variant_option_type
+    )
     if not outcome.ok:
         ctx.log(
-            f"{listing.product.sku}: BigCommerce refused the option type "
-            f"{opts.variant_option_type!r}: {outcome.error}",
+            f"{listing.product.sku}: published, but BigCommerce refused the variant option type "
+            f"{opts.variant_option_type!r} ({outcome.error}). Choose another Variant option type "
+            "in the connection's settings, or change the option in the store.",
             level=WARNING,
             object_kind="listing",
             object_id=listing.pk,

@@ -135,7 +135,7 @@ def _sync_page(ctx, api, page, opts, ids) -> None:
             new_variants[pk] = [v for v in variants_of(listing.product) if v.sku not in linked]
     outcomes = {}
     for pk, variants in new_variants.items():
-        outcomes.update(_variants_create(api, by_pk[pk], variants))
+        outcomes.update(_variants_create(api, by_pk[pk], variants, opts.variant_option_type))
     if product_items:
         outcomes.update({o.key: o for o in api.products_update(items=product_items)})
     if variant_items:
@@ -169,9 +169,10 @@ def _sync_page(ctx, api, page, opts, ids) -> None:
             listing.save()
 
 
-def _variants_create(api, listing, variants) -> dict:
+def _variants_create(api, listing, variants, option_type: str) -> dict:
     """Variants added to the hub's group since the listing was published: one request each
-    (BigCommerce has no batch create), linked like the published ones."""
+    (BigCommerce has no batch create), linked like the published ones; an option the product
+    lacks is created of the connection's Variant option type."""
     outcomes = {}
     for variant in variants:
         if not variant.option_values:
@@ -184,7 +185,9 @@ def _variants_create(api, listing, variants) -> dict:
                 for o in variant.option_values
             ],
         }
-        outcome = api.variant_create(product_id=listing.bc_product_id, payload=payload)
+        outcome = api.variant_create(
+            product_id=listing.bc_product_id, payload=payload, option_type=option_type
+        )
         outcomes[f"{listing.pk}:{variant.sku}"] = outcome
         if outcome.ok:
             links_write(listing=listing, variants=[variant], variant_ids=outcome.variant_ids)

@@ -64,6 +64,12 @@ PRODUCT = {
         ("GET", "/v3/catalog/brands?limit=250&page=1", None),
         ("POST", "/v3/catalog/brands", {"name": "Acme"}),
         ("GET", "/v3/catalog/products?include=variants,custom_fields,images&id:in=1,2", None),
+        ("GET", "/v3/catalog/products/7/options?limit=250&page=1", None),
+        (
+            "PUT",
+            "/v3/catalog/products/7/options/70",
+            {"product_id": 7, "display_name": "Size", "type": "radio_buttons"},
+        ),
     ],
 )
 def test_the_listing_requests_are_valid(method: str, path: str, body: Any) -> None:
@@ -108,6 +114,20 @@ def test_the_listing_requests_are_valid(method: str, path: str, body: Any) -> No
         ("PUT", "/v3/catalog/products", [{"price": 1.0}], "$[0].id", "required"),
         ("POST", "/v3/catalog/categories", {"name": "Hats"}, "$.parent_id", "required"),
         ("POST", "/v3/catalog/brands", {"name": ""}, "$.name", "1"),
+        (
+            "PUT",
+            "/v3/catalog/products/7/options/70",
+            {"product_id": 7, "display_name": "Size", "type": "tiles"},
+            "$.type",
+            "radio_buttons",
+        ),
+        (
+            "PUT",
+            "/v3/catalog/products/7/options/70",
+            {"display_name": "Size", "type": "swatch"},
+            "$.product_id",
+            "required",
+        ),
     ],
 )
 def test_a_bad_listing_request_names_its_field(method, path, body, where, fragment) -> None:
@@ -154,6 +174,9 @@ def test_the_sandbox_answers_every_listing_operation_by_the_specs(sandbox, contr
     sandbox.api("POST", "/v3/catalog/categories", json={"name": "Hats", "parent_id": 0})
     sandbox.get("/v3/catalog/brands", name="Common Good", limit=250, page=1)
     sandbox.api("POST", "/v3/catalog/brands", json={"name": "Acme"})
+    [size] = sandbox.get(f"/v3/catalog/products/{pid}/options").json()["data"][:1]
+    option_put = {"product_id": pid, "display_name": size["display_name"], "type": "swatch"}
+    sandbox.api("PUT", f"/v3/catalog/products/{pid}/options/{size['id']}", json=option_put)
     sandbox.api("PUT", "/v3/catalog/products", json=[{"id": 999999, "price": 1.0}])  # 404
     sandbox.api("POST", "/v3/catalog/products", json=PRODUCT)  # 409: the name is taken
     sandbox.api("DELETE", "/v3/catalog/products", params={"id:in": str(pid)})
@@ -167,4 +190,6 @@ def test_the_sandbox_answers_every_listing_operation_by_the_specs(sandbox, contr
         "POST /v3/catalog/categories",
         "GET /v3/catalog/brands",
         "POST /v3/catalog/brands",
+        "GET /v3/catalog/products/{product_id}/options",
+        "PUT /v3/catalog/products/{product_id}/options/{option_id}",
     } <= set(contract.operations)

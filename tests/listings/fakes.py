@@ -32,6 +32,7 @@ class FakeListingsAPI:
         self.categories: dict[str, int] = {}
         self.brands: dict[str, int] = {}
         self.option_types: dict[int, str] = {}
+        self.new_option_types: dict[int, str] = {}  # given to variant_create
         self._ids = itertools.count(100)
         self.crash_after_requests: int | None = None
 
@@ -108,8 +109,9 @@ class FakeListingsAPI:
             self.brands.setdefault(name, next(self._ids))
         return {name: self.brands[name] for name in names}
 
-    def variant_create(self, *, product_id, payload, key=""):
+    def variant_create(self, *, product_id, payload, key="", option_type=""):
         self._request("variant_create", (product_id, payload))
+        self.new_option_types[product_id] = option_type
         error = self._refusal(payload)
         if error:
             return ItemOutcome(key=key or payload["sku"], ok=False, status=422, error=error)
@@ -123,7 +125,7 @@ class FakeListingsAPI:
             status=200,
         )
 
-    def product_options_set_type(self, *, product_id, option_type):
+    def product_options_set_type(self, *, product_id, option_type, key=""):
         self._request("product_options_set_type", (product_id, option_type))
         self.option_types[product_id] = option_type
         return ItemOutcome(key=str(product_id), ok=True, product_id=product_id, status=200)

@@ -82,3 +82,58 @@ def test_the_listing_flows_against_the_sandbox_store(sandbox, store, run_flow, c
     assert listing(store, mug).state == State.DELISTED
     assert sandbox.get(f"/v3/catalog/products/{gone}").status_code == 404
     assert not contract.violations
+
+
+def _hoodie(tenant, sku):
+    hoodie = Product.objects.create(tenant=tenant, sku=sku, name=f"Hub {sku}", price=20, weight=1)
+    for size in ("S", "M"):
+        Product.objects.create(
+            tenant=tenant,
+            sku=f"{sku}-{size}",
+            parent=hoodie,
+            price=20,
+            option_values=[{"option": "Size", "value": size}],
+        )
+    return hoodie
+
+
+def _option_requests(sandbox) -> dict:
+    counts = sandbox.stats()["by_store"][sandbox.store_hash]["endpoints"]
+    return {key: n for key, n in counts.items() if "/options" in key}
+
+
+@pytest.mark.parametrize("option_type", ["dropdown", "radio_buttons"])
+def test_a_published_products_options_have_the_connections_variant_option_type(
+    sandbox, store, run_flow, contract, tenant, option_type
+):
+    store.variant_option_type = option_type
+    store.save()
+    hoodie = _hoodie(tenant, "HUBHOOD")
+    act(store, "publish", hoodie)
+    sandbox.reset_stats()
+    run = run_flow(store, PUBLISH_LISTINGS)
+    assert run.created == 1, run.error_message
+    assert _option_requests(sandbox) == {
+        "GET /v3/catalog/products/{id}/options": 1,
+        "PUT /v3/catalog/products/{id}/options/{id}": 1,
+    }
+    pid = listing(store, hoodie).bc_product_id
+    options = sandbox.get(f"/v3/catalog/products/{pid}/options").json()["data"]
+    assert [(o["display_name"], o["type"]) for o in options] == [("Size", option_type)]
+    assert not run.log_entries.filter(level="warning").exists()
+    assert not contract.violations
+
+
+def test_no_option_is_changed_when_bigcommerce_made_the_type_already(
+    sandbox, store, run_flow, contract, tenant
+):
+    store.variant_option_type = "rectangles"  # what the store gives inline variants' options
+    store.save()
+    hoodie = _hoodie(tenant, "HUBHOOD")
+    act(store, "publish", hoodie)
+    sandbox.reset_stats()
+    assert run_flow(store, PUBLISH_LISTINGS).created == 1
+    assert _option_requests(sandbox) == {"GET /v3/catalog/products/{id}/options": 1}
+    pid = listing(store, hoodie).bc_product_id
+    options = sandbox.get(f"/v3/catalog/products/{pid}/options").json()["data"]
+    assert [o["type"] for o in options] == ["rectangles"]

@@ -120,3 +120,21 @@ def test_a_variant_added_to_the_group_is_created_on_the_store_product(shop, fake
     fake.calls.clear()
     run(shop, SYNC_LISTINGS)
     assert fake.named("variant_create") == []
+
+
+def test_a_new_variant_asks_for_its_missing_options_of_the_variant_option_type(
+    shop, fake, run, tee
+):
+    shop.variant_option_type = "dropdown"
+    shop.save()
+    act(shop, "publish", tee)
+    run(shop, PUBLISH_LISTINGS)
+    Product.objects.create(
+        tenant=tee.tenant,
+        sku="TEE-L",
+        parent=tee,
+        price=Decimal("13"),
+        option_values=[{"option": "Size", "value": "L"}],
+    )
+    run(shop, SYNC_LISTINGS)
+    assert fake.new_option_types == {listing(shop, tee).bc_product_id: "dropdown"}

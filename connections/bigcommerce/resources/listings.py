@@ -151,18 +151,21 @@ class ListingsAPI(ListingVariantsAPI):
         )
 
     def variant_create(
-        self, *, product_id: int, payload: dict[str, Any], key: str = ""
+        self, *, product_id: int, payload: dict[str, Any], key: str = "", option_type: str = ""
     ) -> ItemOutcome:
         """Add one variant to a product on the store (``POST .../variants``); ``payload`` has
         ``sku`` and ``option_values`` ``[{option_display_name, label}]``, as inline in a
-        product create. Missing options and values are created first (listing_variants.py).
+        product create. Missing options (of ``option_type``, else rectangles) and values are
+        created first (listing_variants.py).
         """
         product_id = int(product_id)
         key = key or str(payload.get("sku") or "")
         path = f"/v3/catalog/products/{product_id}/variants"
         try:
             values = self._option_value_ids(
-                f"/v3/catalog/products/{product_id}", payload.get("option_values") or []
+                f"/v3/catalog/products/{product_id}",
+                payload.get("option_values") or [],
+                option_type,
             )
             body = {**payload, "product_id": product_id, "option_values": values}
             answer = self._request("POST", path, json_body=body)
@@ -177,6 +180,21 @@ class ListingsAPI(ListingVariantsAPI):
             variant_ids={sku: vid} if isinstance(sku, str) and vid else {},
             status=200,
         )
+
+    def product_options_set_type(
+        self, *, product_id: int, option_type: str, key: str = ""
+    ) -> ItemOutcome:
+        """Give the product's variant options the display ``option_type`` (radio_buttons,
+        rectangles, dropdown, product_list, product_list_with_images, swatch): the options
+        are listed and only those of another type are changed (no change when all match).
+        BigCommerce's refusal (e.g. an unknown type) is the outcome's error."""
+        product_id = int(product_id)
+        key = key or str(product_id)
+        try:
+            self._options_set_type(product_id, option_type)
+        except (ValidationError, NotFoundError) as exc:
+            return self._refused(key, exc, product_id)
+        return ItemOutcome(key=key, ok=True, product_id=product_id, status=200)
 
     def products_update(self, *, items: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemOutcome]:
         """``PUT /v3/catalog/products`` in batches of 10; each payload carries ``id``."""

@@ -57,6 +57,36 @@ class OptionsMixin:
         options.append(option)
         return option
 
+    def update_option(self, pid, oid, body) -> dict:
+        """PUT an option: its display type (and name); the values stay. The spec marks
+        product_id, display_name and type required on a PUT."""
+        options = self.product_options(pid)
+        option = next((o for o in options if str(o["id"]) == str(oid)), None)
+        if option is None:
+            raise ApiError(404, f"Option {oid} of product {pid} was not found.")
+        if not isinstance(body, dict):
+            raise ApiError(422, "The request body must be an option object.")
+        errors: dict = {}
+        checks.check_text(errors, body, "display_name", maximum=255, required=True, minimum=1)
+        checks.check_choice(errors, body, "type", OPTION_TYPES)
+        for key in ("type", "product_id"):
+            if key not in body:
+                errors[key] = f"The field '{key}' is required."
+        if "product_id" in body and body["product_id"] != int(pid):
+            errors["product_id"] = f"The field 'product_id' must be {pid}, the option's product."
+        if errors:
+            raise ApiError(422, "The option is not valid.", errors)
+        name = body["display_name"]
+        if any(o is not option and o["display_name"].casefold() == name.casefold()
+               for o in options):
+            raise ApiError(409, f"The product already has an option named '{name}'.",
+                           {"display_name": "duplicate"})
+        option.update(display_name=name, type=body["type"])
+        if isinstance(body.get("sort_order"), int):
+            option["sort_order"] = body["sort_order"]
+        self.get_product(pid).modified = now()
+        return option
+
     def _add_option_value(self, option: dict, body: dict) -> dict:
         self.next_option_value_id += 1
         value = {"id": self.next_option_value_id, "label": body["label"],

@@ -51,6 +51,11 @@ def h_option_post(ctx, m):
     return Response(200, {"data": ctx.store.create_option(m.group(1), ctx.json()), "meta": {}})
 
 
+def h_option_put(ctx, m):
+    option = ctx.store.update_option(m.group(1), m.group(2), ctx.json())
+    return Response(200, {"data": option, "meta": {}})
+
+
 def h_option_value_post(ctx, m):
     value = ctx.store.create_option_value(m.group(1), m.group(2), ctx.json())
     return Response(200, {"data": value, "meta": {}})
@@ -103,6 +108,7 @@ LISTINGS_METHODS = {
 }
 LISTINGS_ROUTES = [
     (r"/catalog/products/([^/]+)/options", {"GET": h_options, "POST": h_option_post}),
+    (r"/catalog/products/([^/]+)/options/([^/]+)", {"PUT": h_option_put}),
     (r"/catalog/products/([^/]+)/options/([^/]+)/values", {"POST": h_option_value_post}),
     (r"/catalog/categories", {"GET": h_categories, "POST": h_category_post}),
     (r"/catalog/brands", {"GET": h_brands, "POST": h_brand_post}),

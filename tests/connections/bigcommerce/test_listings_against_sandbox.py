@@ -140,7 +140,12 @@ def test_a_new_variant_is_added_with_its_option_value_created_first(sandbox, cli
         "sku": "HUB-1-RED",
         "option_values": [{"option_display_name": "Color", "label": "Red"}],
     }
-    assert client.variant_create(product_id=made.product_id, payload=color).ok
+    assert client.variant_create(product_id=made.product_id, payload=color, option_type="swatch").ok
+    options = sandbox.get(f"/v3/catalog/products/{made.product_id}/options").json()["data"]
+    assert [(o["display_name"], o["type"]) for o in options] == [
+        ("Size", "rectangles"),
+        ("Color", "swatch"),
+    ]
     again = client.variant_create(product_id=made.product_id, payload={**color, "sku": "HUB-1-L"})
     assert (again.ok, again.status) == (False, 409) and "HUB-1-L" in again.error
 
@@ -156,6 +161,21 @@ def test_a_variant_added_to_a_seeded_product_uses_its_existing_option(sandbox, c
     assert outcome.ok
     variants = next(client.iter_product_pages(ids=[101]))[0]["variants"]
     assert {v["option_values"][0]["option_id"] for v in variants} == {label["option_id"]}
+
+
+def test_the_option_type_is_set_on_the_store_and_not_sent_again_when_it_matches(sandbox, client):
+    made = client.product_create(payload=listing(1))
+    sandbox.reset_stats()
+    assert client.product_options_set_type(product_id=made.product_id, option_type="swatch").ok
+    assert endpoints(sandbox) == {
+        "GET /v3/catalog/products/{id}/options": 1,
+        "PUT /v3/catalog/products/{id}/options/{id}": 1,
+    }
+    options = sandbox.get(f"/v3/catalog/products/{made.product_id}/options").json()["data"]
+    assert [o["type"] for o in options] == ["swatch"]
+    sandbox.reset_stats()
+    assert client.product_options_set_type(product_id=made.product_id, option_type="swatch").ok
+    assert endpoints(sandbox) == {"GET /v3/catalog/products/{id}/options": 1}
 
 
 @pytest.mark.parametrize("kind", ["lost_response", "malformed"])

@@ -261,9 +261,11 @@ OVERRIDES: tuple[Override, ...] = (
             "merge",
             item,
             "A listing's new variant needs its option value on the product first (Create a "
-            "Product Variant Option / Option Value, in BigCommerce's product variant options "
-            "spec, which is not vendored). The members the hub uses are declared here, by "
-            "hand, after BigCommerce's documentation; vendoring that spec should replace this.",
+            "Product Variant Option / Option Value), and the Variant option type setting "
+            "changes a published product's options (Update a Product Variant Option); all in "
+            "BigCommerce's product variant options spec, which is not vendored. The members "
+            "the hub uses are declared here, by hand, after BigCommerce's documentation; "
+            "vendoring that spec should replace this.",
         )
         for path, item in options_paths().items()
     ),

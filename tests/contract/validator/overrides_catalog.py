@@ -96,7 +96,8 @@ NAMED_RECORDS_REASON = (
 
 
 def options_paths() -> dict[str, dict]:
-    """GET and POST ``/catalog/products/{product_id}/options`` and POST ``.../values``."""
+    """GET and POST ``/catalog/products/{product_id}/options``, PUT ``.../options/{option_id}``
+    and POST ``.../values``."""
     value = {
         "type": "object",
         "required": ["id", "label"],
@@ -121,23 +122,35 @@ def options_paths() -> dict[str, dict]:
             "sort_order": {"type": "integer"},
         },
     }
+    option_type = {
+        "type": "string",
+        "enum": [
+            "radio_buttons",
+            "rectangles",
+            "dropdown",
+            "product_list",
+            "product_list_with_images",
+            "swatch",
+        ],
+    }
     new_option = {
         "type": "object",
         "required": ["display_name", "type", "option_values"],
         "properties": {
             "display_name": {"type": "string", "minLength": 1, "maxLength": 255},
-            "type": {
-                "type": "string",
-                "enum": [
-                    "radio_buttons",
-                    "rectangles",
-                    "dropdown",
-                    "product_list",
-                    "product_list_with_images",
-                    "swatch",
-                ],
-            },
+            "type": option_type,
             "option_values": {"type": "array", "minItems": 1, "items": new_value},
+        },
+    }
+    # productOption_Base marks product_id, display_name and type x-required on a PUT.
+    option_put = {
+        "type": "object",
+        "required": ["product_id", "display_name", "type"],
+        "properties": {
+            "product_id": {"type": "integer"},
+            "display_name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "type": option_type,
+            "sort_order": {"type": "integer"},
         },
     }
 
@@ -163,6 +176,12 @@ def options_paths() -> dict[str, dict]:
             "responses": {"200": one(answer)},
         }
 
+    refusal = {
+        "description": "",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/errorResponse_422"}}
+        },
+    }
     product_id = {"$ref": "#/components/parameters/ProductIdParam"}
     option_id = {"name": "option_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     accept = {"$ref": "#/components/parameters/Accept"}
@@ -194,6 +213,16 @@ def options_paths() -> dict[str, dict]:
                 "responses": {"200": listing},
             },
             "post": post("createProductVariantOption", new_option, option),
+        },
+        "/catalog/products/{product_id}/options/{option_id}": {
+            "parameters": [accept, product_id, option_id],
+            "put": {
+                **post("updateProductVariantOption", option_put, option),
+                "responses": {
+                    "200": one(option),
+                    **{code: refusal for code in ("404", "409", "422")},
+                },
+            },
         },
         "/catalog/products/{product_id}/options/{option_id}/values": {
             "parameters": [accept, product_id, option_id],

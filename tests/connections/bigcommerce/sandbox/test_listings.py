@@ -307,3 +307,29 @@ def test_a_variant_with_an_unknown_option_value_is_refused_with_422(sandbox):
         sandbox.api("POST", f"{base}/options/424242/values", json={"label": "XL", "sort_order": 1}),
         404,
     )
+
+
+def test_an_options_type_is_changed_by_a_put_and_its_values_stay(sandbox):
+    made = create(sandbox, shirt())
+    base = f"/v3/catalog/products/{made['id']}/options"
+    size = sandbox.get(base).json()["data"][0]
+    assert size["type"] == "rectangles"  # what the inline variants made
+    body = {"product_id": made["id"], "display_name": "Size", "type": "dropdown"}
+    r = sandbox.api("PUT", f"{base}/{size['id']}", json=body)
+    assert r.status_code == 200, r.text
+    [after] = sandbox.get(base).json()["data"]
+    assert (after["type"], [v["label"] for v in after["option_values"]]) == ("dropdown", ["S", "M"])
+
+
+@pytest.mark.no_contract  # deliberately invalid requests
+def test_an_unknown_option_type_is_refused_with_422_naming_the_field(sandbox):
+    made = create(sandbox, shirt())
+    base = f"/v3/catalog/products/{made['id']}/options"
+    oid = sandbox.get(base).json()["data"][0]["id"]
+    body = {"product_id": made["id"], "display_name": "Size", "type": "tiles"}
+    err = refused(sandbox.api("PUT", f"{base}/{oid}", json=body), 422)
+    assert "radio_buttons" in err["errors"]["type"]
+    err = refused(sandbox.api("PUT", f"{base}/{oid}", json={"type": "dropdown"}), 422)
+    assert {"product_id", "display_name"} <= set(err["errors"])
+    refused(sandbox.api("PUT", f"{base}/424242", json={**body, "type": "dropdown"}), 404)
+    assert sandbox.get(base).json()["data"][0]["type"] == "rectangles"
