@@ -69,7 +69,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale-connections", type=int, default=50)
         parser.add_argument("--scale-orders", type=int, default=300)
         parser.add_argument("--scale-workers", type=int, default=4)
-        parser.add_argument("--scale-slice-s", type=float, default=1.0)
+        parser.add_argument("--scale-slice-s", type=float, default=0.5)
 
     def handle(
         self,
