@@ -47,7 +47,7 @@ def figures(
     workers: int = 4,
     quota: int = 20,
     window_ms: int = 2000,
-    slice_s: float = 1.0,
+    slice_s: float = 0.5,
     database_url: str | None = None,
     redis_url: str | None = None,
 ) -> dict:

@@ -22,7 +22,7 @@ def figures():
         workers=4,
         quota=20,
         window_ms=2000,
-        slice_s=1.0,
+        slice_s=0.5,
         database_url=os.environ.get("DATABASE_URL"),
     )
 

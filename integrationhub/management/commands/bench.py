@@ -97,7 +97,7 @@ class Command(BaseCommand):
         parser.add_argument("--load-connections", type=int, default=50)
         parser.add_argument("--load-orders", type=int, default=300)
         parser.add_argument("--load-workers", type=int, default=4)
-        parser.add_argument("--load-slice-s", type=float, default=1.0)
+        parser.add_argument("--load-slice-s", type=float, default=0.5)
 
     def handle(
         self,
