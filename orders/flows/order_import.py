@@ -27,7 +27,8 @@ A run does, in this order:
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -62,20 +63,33 @@ def _prefetching(fetch, after_id: int):
     imported: the hub's writes overlap BigCommerce's answer time and the reading of the next
     page. `fetch(after_id)` returns (page, what `normalize_page` made of it). Stops after a
     short page."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-import-fetch") as pool:
-        pending = pool.submit(fetch, after_id)
-        while pending is not None:
-            fetched = pending.result()
-            page = fetched[0]
-            pending = None
-            if len(page) >= PAGE_SIZE:
-                pending = pool.submit(fetch, max(int(o["id"]) for o in page))
-            try:
-                yield fetched
-            except GeneratorExit:
-                if pending is not None:
-                    pending.cancel()
-                raise
+    fetched: queue.Queue = queue.Queue(maxsize=1)
+
+    def fetch_into(cursor: int) -> None:
+        try:
+            fetched.put((True, fetch(cursor)))
+        except BaseException as exc:  # handed to the run's thread, which raises it
+            fetched.put((False, exc))
+
+    def start(cursor: int) -> None:
+        # A daemon thread: a run that stops (SIGTERM, an error) never waits for the page in
+        # flight, which may take the client's whole retry budget.
+        threading.Thread(
+            target=fetch_into, args=(cursor,), name="order-import-fetch", daemon=True
+        ).start()
+
+    start(after_id)
+    while True:
+        ok, value = fetched.get()
+        if not ok:
+            raise value
+        page = value[0]
+        more = len(page) >= PAGE_SIZE
+        if more:
+            start(max(int(o["id"]) for o in page))
+        yield value
+        if not more:
+            return
 
 
 def run(ctx) -> None:

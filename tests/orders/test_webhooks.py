@@ -103,8 +103,10 @@ def test_a_burst_of_500_updates_takes_a_handful_of_requests(registered, deliveri
 
     assert Order.objects.filter(connection=registered, bc_order_id__in=created).count() == 20
     assert len(runs) == 1  # one waiting run gathered the whole burst
-    # 20 orders with ids less than a page apart: one listing.
-    assert sandbox.stats()["endpoints"] == {"GET /v2/orders": 1}
+    # 20 orders with ids less than a page apart: one listing (asked again at most once when a
+    # loaded machine makes it time out), never a fetch per order or per delivery.
+    endpoints = sandbox.stats()["endpoints"]
+    assert set(endpoints) == {"GET /v2/orders"} and endpoints["GET /v2/orders"] <= 2
 
 
 def test_a_wrong_secret_is_401_and_queues_nothing(registered, live_server, enqueued):
