@@ -165,15 +165,15 @@ class Command(BaseCommand):
         figures["scheduler"] = scale.scheduler_figures(
             connections=options["scale_connections"], postgres_url=postgres_url()
         )
-        if options.get("webhook_orders", 200):
+        if options["webhook_orders"]:
             with SandboxProcess(orders=20, products=40, variants=3, seed=1) as sandbox:
                 figures["webhooks"] = webhooks.figures(
                     sandbox,
-                    orders=options.get("webhook_orders", 200),
-                    rate_per_s=options.get("webhook_rate", 20),
-                    burst=options.get("webhook_burst", 500),
-                    burst_orders=options.get("webhook_burst_orders", 20),
-                    duplicates=options.get("webhook_duplicates", 20),
+                    orders=options["webhook_orders"],
+                    rate_per_s=options["webhook_rate"],
+                    burst=options["webhook_burst"],
+                    burst_orders=options["webhook_burst_orders"],
+                    duplicates=options["webhook_duplicates"],
                 )
         figures["read_paths"] = scale.read_path_figures(
             connections=options["read_connections"],
