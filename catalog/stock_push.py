@@ -15,6 +15,8 @@ import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from django.conf import settings
+
 from connections.bigcommerce import errors as bc_errors
 
 from .stock_records import PushTotals, StockRecorder
@@ -87,7 +89,9 @@ class StockPusher:
         self.client = ctx.client
         self.changed_only = changed_only
         self.lock = lock
-        self.batch_items = batch_items or BATCH_ITEMS
+        self.batch_items = (
+            batch_items or getattr(settings, "CATALOG_STOCK_BATCH_ITEMS", 0) or BATCH_ITEMS
+        )
         self.page_links = page_links or PAGE_LINKS
         self.location_id = self.connection.inventory_location_id
         self.records = StockRecorder(ctx, changed_only=changed_only)

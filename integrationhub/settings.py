@@ -276,6 +276,8 @@ ORDER_UPDATE_CONCURRENCY = _read("ORDER_UPDATE_CONCURRENCY", env.int, default=8)
 # A run that worked this long hands its worker back between two pages while another
 # connection's run waits for one (0: never); it continues where it stopped.
 DATAFLOW_SLICE_SECONDS = max(0.0, _read("DATAFLOW_SLICE_SECONDS", env.float, default=10.0))
+# Items per inventory PUT of a stock push (0: BigCommerce's maximum, 2000).
+CATALOG_STOCK_BATCH_ITEMS = max(0, _read("CATALOG_STOCK_BATCH_ITEMS", env.int, default=0))
 
 
 # --- BigCommerce (the sandbox or any compatible server can stand in).
