@@ -88,8 +88,19 @@ def _hub_value(item: BcItem, field_name: str):
 class PageMatcher:
     """Matches pages of BigCommerce products for one connection (one run)."""
 
-    def __init__(self, *, connection: Connection, options: MatchOptions, log, seen_at=None):
+    def __init__(
+        self,
+        *,
+        connection: Connection,
+        options: MatchOptions,
+        log,
+        seen_at=None,
+        atomic=transaction.atomic,
+    ):
         self.connection = connection
+        # The page's transaction: the run's `ctx.atomic`, so that what the page logged goes
+        # with it when it rolls back (the log never says a product was created that was not).
+        self.atomic = atomic
         self.tenant_id = connection.tenant_id
         self.master = connection.master_sku_field
         self.master_label = MASTER_LABELS.get(self.master, self.master.upper())
@@ -128,7 +139,7 @@ class PageMatcher:
                 totals.max_date_modified = item.date_modified
         if not items:
             return items
-        with transaction.atomic():
+        with self.atomic():
             self._match_items(items)
         return items
 

@@ -77,7 +77,13 @@ def match_products(ctx, *, changed: bool) -> None:
         if last is not None:
             since = last - timedelta(seconds=options.overlap_seconds)
     with catalog_lock(ctx) as lock:
-        matcher = PageMatcher(connection=connection, options=options, log=ctx.log, seen_at=started)
+        matcher = PageMatcher(
+            connection=connection,
+            options=options,
+            log=ctx.log,
+            seen_at=started,
+            atomic=ctx.atomic,
+        )
         totals = matcher.totals
         if changed:
             match_requested(ctx, matcher, lock)
