@@ -27,6 +27,7 @@ from .stock_selection import (
     linked_links,
     links_page,
     product_groups,
+    rejected_links_up_to,
     stock_items_build,
 )
 
@@ -123,6 +124,8 @@ class StockPusher:
             queryset = linked_links(connection=self.connection)
         pending: list[StockItem] = []
         known_failed: list[StockItem] = []
+        if resume_after is not None and not self.changed_only:
+            known_failed += self._rejected_before(queryset, resume_after)
         position = resume_after
         while True:
             started = time.perf_counter()
@@ -154,6 +157,26 @@ class StockPusher:
         self._record_deferred()
         self.ctx.flush_logs()
         return self.totals
+
+    def _rejected_before(self, queryset, resume_after: tuple[int, int]) -> list[StockItem]:
+        """Resuming: the items before the position whose last push was rejected. The run that
+        stopped held them back for a batch of its own at its end, which it never reached (or
+        never recorded), so they are sent with this run's."""
+        rejected = rejected_links_up_to(queryset, resume_after)
+        items: list[StockItem] = []
+        position = None
+        while True:
+            rows = links_page(rejected, after=position, limit=self.page_links)
+            if not rows:
+                return items
+            groups = product_groups(connection=self.connection, rows=rows)
+            page, position = stock_items_build(
+                rows, groups, location_id=self.location_id, records=self.records
+            )
+            self.ctx.count(fetched=len(rows))
+            items += page
+            if len(rows) < self.page_links:
+                return items
 
     # -- sending ------------------------------------------------------------------------------
 

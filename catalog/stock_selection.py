@@ -77,6 +77,19 @@ def _after(queryset, position: tuple[int, int] | None):
     )
 
 
+def rejected_links_up_to(queryset, position: tuple[int, int]):
+    """Pushable links of `queryset` at or before `position` whose last push was rejected."""
+    product_id, variant_id = position
+    return (
+        queryset.exclude(push_error="")
+        .exclude(inventory_tracking=ProductLink.Tracking.NONE)
+        .filter(
+            Q(bc_product_id__lt=product_id)
+            | Q(bc_product_id=product_id, bc_variant_id__lte=variant_id)
+        )
+    )
+
+
 def links_page(queryset, *, after: tuple[int, int] | None, limit: int = PAGE_LINKS) -> list[dict]:
     return list(
         _after(queryset, after)
