@@ -19,7 +19,8 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import connection as db_connection
 from django.db.models.functions import Now
 
 from dataflows.context import LeaseLost, RunDeferred, current_context
@@ -30,6 +31,8 @@ from .models import StoreLock
 STORE_LEASE = Lease(StoreLock, holder="holder", expires="expires_at", free="", reentrant=True)
 #: Seconds before a run deferred by a busy store tries again.
 RETRY_S = 30
+#: Tries to give the lease back (each on a new database connection after a dropped one).
+RELEASE_ATTEMPTS = 3
 
 
 class StoreBusy(RunDeferred):
@@ -100,13 +103,24 @@ class StoreBulkLock:
             )
 
     def release(self) -> None:
-        if self.held:
-            STORE_LEASE.release(
-                holder=self.holder,
-                values={"label": "", "acquired_at": None},
-                store_hash=self.store_hash,
-            )
-            self.held = False
+        if not self.held:
+            return
+        for attempt in range(1, RELEASE_ATTEMPTS + 1):
+            try:
+                STORE_LEASE.release(
+                    holder=self.holder,
+                    values={"label": "", "acquired_at": None},
+                    store_hash=self.store_hash,
+                )
+                break
+            except (OperationalError, InterfaceError):
+                # The connection was dropped (a failover, a restarted pooler): a new one gives
+                # the store back now, instead of every run of the store waiting for the lease
+                # to expire.
+                if attempt == RELEASE_ATTEMPTS or db_connection.in_atomic_block:
+                    raise
+                db_connection.close()
+        self.held = False
 
     def is_taken(self) -> bool:
         """Whether another holder has the store's live lease."""

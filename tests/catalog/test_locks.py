@@ -4,8 +4,8 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError, connections
 from django.db import connection as db_connection
-from django.db import connections
 from django.utils import timezone
 
 from catalog.locks import (
@@ -103,6 +103,32 @@ def test_the_lock_is_released_when_the_block_fails():
             label="Push",
         ):
             raise RuntimeError("boom")
+    assert store_lock_holder(store_hash="store1") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_is_given_back_at_once_when_the_database_connection_was_dropped():
+    """A failover in the middle of a bulk operation: the store is free for the next run at
+    once, not only once the lease expires (meanwhile every catalog run of the store waits)."""
+    if db_connection.vendor != "postgresql":
+        pytest.skip("needs a database whose sessions can be terminated (PostgreSQL)")
+
+    def drop(pid):
+        try:
+            with db_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        finally:
+            db_connection.close()
+
+    with pytest.raises(OperationalError):
+        with store_bulk_lock("store1", label="Push", lease_seconds=600):
+            dropper = threading.Thread(
+                target=drop, args=(db_connection.connection.info.backend_pid,)
+            )
+            dropper.start()
+            dropper.join(timeout=20)
+            StoreLock.objects.count()  # the operation's next query meets the dropped connection
+    db_connection.close()
     assert store_lock_holder(store_hash="store1") is None
 
 
