@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.utils import timezone
 
 from .bulk import db_datetime, insert_rows
@@ -226,13 +226,15 @@ class RunContext:
     def flush_logs(self) -> None:
         """Write the pending log entries (inside `ctx.atomic()` they wait for its end)."""
         if self._pending_logs and not self._atomic_depth:
+            # Taken off the list first: an interrupt (SIGTERM) after the INSERT must not have
+            # the run's end write them again. Only a failed write keeps them for the next flush.
+            entries, self._pending_logs = self._pending_logs, []
             now = db_datetime(timezone.now())
-            insert_rows(
-                LogEntry,
-                LOG_COLUMNS,
-                [(self.run.pk, now, *entry) for entry in self._pending_logs],
-            )
-            self._pending_logs = []
+            try:
+                insert_rows(LogEntry, LOG_COLUMNS, [(self.run.pk, now, *e) for e in entries])
+            except DatabaseError:
+                self._pending_logs = entries + self._pending_logs
+                raise
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

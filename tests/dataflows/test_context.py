@@ -31,6 +31,55 @@ def test_the_context_writes_log_entries_in_batches(order_import, fake_client, mo
     assert run.log_entries.count() == 4
 
 
+def test_entries_written_just_before_a_sigterm_are_not_written_again(
+    order_import, fake_client, monkeypatch
+):
+    """SIGTERM between the INSERT and the bookkeeping: the run's end flushes what is left,
+    and the entries already written must not be in the log twice."""
+    from dataflows import context
+
+    real = context.insert_rows
+
+    def insert_then_interrupted(*args, **kwargs):
+        real(*args, **kwargs)
+        raise context.Interrupted("SIGTERM")
+
+    run = queued_run(order_import)
+    ctx = RunContext(run=run, dataflow=order_import, client=fake_client, lease_seconds=LEASE)
+    ctx.log("page 1 matched")
+    monkeypatch.setattr(context, "insert_rows", insert_then_interrupted)
+    with pytest.raises(context.Interrupted):
+        ctx.flush_logs()
+    monkeypatch.setattr(context, "insert_rows", real)
+    ctx.flush_logs()  # the run's end
+
+    assert list(run.log_entries.values_list("message", flat=True)) == ["page 1 matched"]
+
+
+def test_entries_whose_insert_failed_are_written_by_the_next_flush(
+    order_import, fake_client, monkeypatch
+):
+    from django.db import OperationalError
+
+    from dataflows import context
+
+    real = context.insert_rows
+    run = queued_run(order_import)
+    ctx = RunContext(run=run, dataflow=order_import, client=fake_client, lease_seconds=LEASE)
+    ctx.log("kept")
+
+    def dropped(*args, **kwargs):
+        raise OperationalError("the connection was dropped")
+
+    monkeypatch.setattr(context, "insert_rows", dropped)
+    with pytest.raises(OperationalError):
+        ctx.flush_logs()
+    monkeypatch.setattr(context, "insert_rows", real)
+    ctx.flush_logs()
+
+    assert list(run.log_entries.values_list("message", flat=True)) == ["kept"]
+
+
 def test_a_heartbeat_without_the_lease_raises_lease_lost(order_import, fake_client):
     run = queued_run(order_import)
     assert services._claim(run=run, lease_seconds=LEASE)
