@@ -15,6 +15,7 @@ without REDIS_URL, and a failing Redis cannot let two pushes overlap.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from dataflows.context import LeaseLost, RunDeferred, current_context
 from dataflows.leases import Lease
@@ -170,11 +172,17 @@ class store_bulk_lock:  # noqa: N801 - used like a function: `with store_bulk_lo
         if not self.lock.try_acquire():
             other = store_lock_holder(store_hash=self.lock.store_hash)
             what = f"'{other.label}'" if other and other.label else "another bulk operation"
+            countdown = self.retry_s
+            if other is not None and other.expires_at is not None:
+                # A holder that died (its lease no longer renewed) frees the store when the
+                # lease expires: look again then, not a whole retry period later.
+                left = (other.expires_at - timezone.now()).total_seconds()
+                countdown = max(1, min(self.retry_s, math.ceil(left) + 1))
             raise StoreBusy(
                 f"Store {self.lock.store_hash} is busy with {what}: BigCommerce advises not to "
                 "run bulk inventory updates in parallel with bulk catalog operations, so this "
                 "run waits in the queue.",
-                countdown=self.retry_s,
+                countdown=countdown,
                 still_blocked=self.lock.is_taken,
             )
         ctx = current_context()

@@ -75,6 +75,18 @@ def test_a_busy_store_hands_the_run_back_to_the_queue_naming_the_holder():
     assert isinstance(exc.value, RunDeferred) and exc.value.countdown == 45
 
 
+def test_a_run_waiting_for_a_holder_whose_lease_ends_soon_looks_again_then():
+    """A killed holder no longer renews: the store is free when its lease ends, so the
+    deferred run comes back then instead of a whole retry period later."""
+    StoreBulkLock("store1", label="Product Match (killed)", lease_seconds=3).try_acquire()
+
+    with pytest.raises(StoreBusy) as exc:
+        with store_bulk_lock("store1", label="Push", retry_s=45):
+            pytest.fail("must not get the lock")
+
+    assert 1 <= exc.value.countdown <= 4
+
+
 def test_a_busy_store_tells_the_engine_whether_it_is_still_busy():
     holder = StoreBulkLock("store1", label="Product Match")
     holder.try_acquire()
