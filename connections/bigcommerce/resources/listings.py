@@ -74,6 +74,17 @@ def _variant_ids(product: dict[str, Any]) -> dict[str, int]:
     return out
 
 
+def _same_product(found: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """The store's product is the one `payload` describes (what a repeated create meets)."""
+    name = str(payload.get("name") or "").strip().casefold()
+    skus = {v.get("sku") for v in payload.get("variants") or [] if isinstance(v, dict)}
+    return (
+        found.get("sku") == payload.get("sku")
+        and str(found.get("name") or "").strip().casefold() == name
+        and skus <= set(_variant_ids(found))
+    )
+
+
 class ListingsAPI(ListingVariantsAPI):
     """The hub -> store direction of the catalog (mixed into ``BigCommerceClient``)."""
 
@@ -89,7 +100,9 @@ class ListingsAPI(ListingVariantsAPI):
 
         An unclear outcome (5xx, timeout, unreadable answer) may still have created the
         product: it is looked up by its SKU before posting again (at most ``max_retries``
-        times), so a product is never created twice.
+        times), so a product is never created twice. A 409 for a product of the same SKU,
+        name and variant SKUs is that product, created by an earlier call whose answer was
+        lost (a worker killed mid-request): it is answered as created, not refused.
         """
         key = key or str(payload.get("sku") or payload.get("name") or "")
         sku = payload.get("sku") if isinstance(payload.get("sku"), str) else ""
@@ -99,6 +112,15 @@ class ListingsAPI(ListingVariantsAPI):
             try:
                 answer = self._request("POST", PRODUCTS_PATH, json_body=payload)
             except ValidationError as exc:
+                existing = self._product_by_sku(sku, exc) if sku and exc.status == 409 else None
+                if existing is not None and _same_product(existing, payload):
+                    logger.info(
+                        "BigCommerce store %s: product %s (SKU %s) was created earlier",
+                        self.store_hash,
+                        existing.get("id"),
+                        sku,
+                    )
+                    return self._created(key, existing)
                 return self._refused(key, exc)
             except (ServerError, TransportError, MalformedResponseError) as exc:
                 if not sku:
@@ -156,7 +178,8 @@ class ListingsAPI(ListingVariantsAPI):
         """Add one variant to a product on the store (``POST .../variants``); ``payload`` has
         ``sku`` and ``option_values`` ``[{option_display_name, label}]``, as inline in a
         product create. Missing options (of ``option_type``, else rectangles) and values are
-        created first (listing_variants.py).
+        created first (listing_variants.py). A 409 for a variant of that SKU on this very
+        product is the variant an earlier call made (its answer lost): answered as created.
         """
         product_id = int(product_id)
         key = key or str(payload.get("sku") or "")
@@ -170,6 +193,22 @@ class ListingsAPI(ListingVariantsAPI):
             body = {**payload, "product_id": product_id, "option_values": values}
             answer = self._request("POST", path, json_body=body)
         except (ValidationError, NotFoundError) as exc:
+            sku = payload.get("sku")
+            if exc.status == 409 and isinstance(sku, str) and sku:
+                found = self._get_dict(VARIANTS_PATH, {"sku": sku}).get("data")
+                mine = [
+                    v
+                    for v in (found if isinstance(found, list) else [])
+                    if isinstance(v, dict) and v.get("product_id") == product_id
+                ]
+                if mine and _int(mine[0].get("id")):
+                    return ItemOutcome(
+                        key=key,
+                        ok=True,
+                        product_id=product_id,
+                        variant_ids={sku: mine[0]["id"]},
+                        status=200,
+                    )
             return self._refused(key, exc, product_id)
         data = self._v3_data("POST", path, answer)
         sku, vid = data.get("sku"), _int(data.get("id"))
