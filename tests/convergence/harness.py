@@ -33,6 +33,15 @@ WORKER_DB_APP_NAME = "hub-convergence-worker"
 # Short leases: a killed worker's dataflow is free again within seconds, as within a minute
 # in production (the heartbeat renews every third of it).
 WORKER_LEASE_S = 3
+# The worker's client gives up on an answer after this; the sandbox's hanging faults (timeout,
+# slow) wait longer, so each is a real read timeout, and a short one.
+WORKER_READ_TIMEOUT_S = 1.5
+FAULT_HANG_MS = 2000
+# What a convergence test puts a run through (issue: every flow survives each of them).
+DISRUPTIONS = ("faults", "sigkill", "sigterm", "pg_drop", "redis_restart")
+# Every fault kind the sandbox has, the ones that carry the request out and lose the answer too.
+FAULT_KINDS = ["500", "502", "503", "504", "429", "timeout", "slow", "malformed",
+               "lost_response", "401", "403"]  # fmt: skip
 
 
 def require(condition: bool, message: str) -> None:
@@ -235,16 +244,19 @@ class Hub:
         expired, the sweep fails that run and queues the dataflow again."""
         self.ensure_worker()
         wait_until(
-            lambda: not Dataflow.objects.filter(pk=dataflow.pk, lease_expires_at__gte=Now())
-            .exists(),
+            lambda: (
+                not Dataflow.objects.filter(pk=dataflow.pk, lease_expires_at__gte=Now()).exists()
+            ),
             "the dead run's lease expires",
             bound_s=WORKER_LEASE_S * 5,
         )
         self.sweep()
         wait_until(
-            lambda: not Run.objects.filter(dataflow=dataflow, status=Run.Status.RUNNING)
-            .exclude(pk__in=Dataflow.objects.filter(pk=dataflow.pk).values("lease_run_id"))
-            .exists(),
+            lambda: (
+                not Run.objects.filter(dataflow=dataflow, status=Run.Status.RUNNING)
+                .exclude(pk__in=Dataflow.objects.filter(pk=dataflow.pk).values("lease_run_id"))
+                .exists()
+            ),
             "the sweep recovers the dead run",
         )
 
@@ -281,7 +293,7 @@ def run_queue_name(run: Run) -> str:
     return flow_spec(run.dataflow.kind).queue
 
 
-def hub_for_test(*, sandbox_url: str, tmp_path: Path, extra_env: dict | None = None):
+def hub_for_test(*, sandbox_url: str, tmp_path: Path, monkeypatch, extra_env: dict | None = None):
     """A started Hub (Redis, worker, sender) for one test; a generator for a fixture."""
     require(shutil.which("redis-server") is not None, "redis-server is not installed")
     database_url = child_database_url()
@@ -300,9 +312,12 @@ def hub_for_test(*, sandbox_url: str, tmp_path: Path, extra_env: dict | None = N
         "HUB_VAR_DIR": str(tmp_path),
         "DATAFLOW_LEASE_SECONDS": str(WORKER_LEASE_S),
         "HUB_INSECURE_DEV_KEYS": "true",
+        "BIGCOMMERCE_READ_TIMEOUT_S": str(WORKER_READ_TIMEOUT_S),
         **(extra_env or {}),
     }
     worker = HubWorker(env, tmp_path / "worker.log")
+    # Celery takes CELERY_BROKER_URL from the environment over its conf.
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url(1))
     sender = Celery("convergence-sender", set_as_current=False)
     sender.conf.update(broker_url=redis_server.url(1), task_queues=settings.CELERY_TASK_QUEUES)
     hub = Hub(redis=redis_server, worker=worker, sender=sender)
@@ -313,3 +328,58 @@ def hub_for_test(*, sandbox_url: str, tmp_path: Path, extra_env: dict | None = N
         sender.close()
         worker.stop()
         redis_server.stop()
+
+
+def converge_through(
+    hub: Hub,
+    sandbox,
+    dataflow: Dataflow,
+    disruption: str,
+    *,
+    mid_run: Callable[[], bool],
+    fault_seed: int = 7,
+) -> list[Run]:
+    """Put the dataflow's work through `disruption`, then let the hub go on (sweep, scheduled
+    runs) until a run succeeds; returns every run. `mid_run` tells when a run has done part of
+    its work (e.g. the sandbox served some of its writes): the moment to disrupt it."""
+    assert disruption in DISRUPTIONS, disruption
+    if disruption == "faults":
+        sandbox.configure(
+            fault_rate=0.1, fault_seed=fault_seed, fault_hang_ms=FAULT_HANG_MS,
+            fault_kinds=FAULT_KINDS,
+        )  # fmt: skip
+        try:
+            return hub.run_until_succeeded(dataflow, attempts=8)
+        finally:
+            sandbox.configure(fault_rate=0.0)
+    if disruption == "pg_drop":
+        require(db.vendor == "postgresql", "dropping the worker's connections needs PostgreSQL")
+    run = hub.queue_run(dataflow)
+
+    def in_the_middle():
+        run.refresh_from_db()
+        if run.status in TERMINAL:
+            pytest.fail(f"run {run.pk} ended ({run.status}) before it was mid-run: make it slower")
+        return run.status == Run.Status.RUNNING and mid_run()
+
+    wait_until(in_the_middle, f"run {run.pk} of {dataflow.kind} is mid-run:\n{hub.worker.log()}")
+    if disruption == "sigkill":
+        hub.worker.signal(signal.SIGKILL)
+        hub.recover(dataflow)
+    elif disruption == "sigterm":
+        hub.worker.signal(signal.SIGTERM)
+        run.refresh_from_db()
+        assert run.status == Run.Status.FAILED, run.status
+        assert run.error_message.startswith("Interrupted"), run.error_message
+    elif disruption == "pg_drop":
+        assert hub.drop_worker_db_connections() > 0
+        hub.wait_run_ended(run)
+    else:
+        hub.redis.restart()
+        hub.wait_run_ended(run)
+    return [run, *hub.run_until_succeeded(dataflow)]
+
+
+def served(sandbox) -> dict:
+    """The sandbox's requests served per endpoint for its store (since its stats were reset)."""
+    return sandbox.stats()["by_store"].get(sandbox.store_hash, {}).get("endpoints", {})
