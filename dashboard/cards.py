@@ -64,6 +64,20 @@ class ConnectionCard:
     def set_up(self) -> bool:
         return all(step.done for step in self.steps)
 
+    @property
+    def needs_attention(self) -> bool:
+        """What the dashboard shows first: open alerts, a failing dataflow, set-up not done."""
+        return bool(self.alerts) or any(s.failing for s in self.flows) or not self.set_up
+
+
+def cards_to_show(
+    cards: list[ConnectionCard], *, limit: int
+) -> tuple[list[ConnectionCard], list[ConnectionCard]]:
+    """The dashboard's cards when a tenant has many connections, and those left out: the ones
+    that need attention first (by name within each group), at most `limit` shown."""
+    ranked = sorted(cards, key=lambda card: not card.needs_attention)  # stable: by name within
+    return ranked[:limit], ranked[limit:]
+
 
 def _latest(status_q: Q):
     runs = Run.objects.filter(status_q, dataflow=OuterRef("pk")).order_by("-finished_at", "-id")

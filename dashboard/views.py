@@ -9,9 +9,13 @@ from django.views.decorators.http import require_GET
 from connections.access import connection_for_user, tenant_membership
 from connections.alerts.selectors import alerts_open
 
-from .cards import connection_cards, tenant_connections
+from .cards import cards_to_show, connection_cards, tenant_connections
 from .charts.series import dashboard_charts
 from .charts.svg import chart_html
+
+# Cards the tenant's dashboard shows at most (a tenant with 1,000 stores reads them on the
+# CONNECTIONS list, in pages; the dashboard keeps those that need attention).
+CARDS_SHOWN = 24
 
 
 def _page(request, *, tenant, connection=None, charts: bool = True) -> dict:
@@ -22,15 +26,18 @@ def _page(request, *, tenant, connection=None, charts: bool = True) -> dict:
         connections = connections.filter(pk=connection.pk)
     connections = list(connections)
     cards = connection_cards(connections=connections, alerts=alerts, membership=membership)
+    shown, hidden = cards_to_show(cards, limit=CARDS_SHOWN)
     drawn = dashboard_charts(connections=connections, now=timezone.now()) if charts else []
     return {
         "charts": [chart_html(chart) for chart in drawn] if connections else [],
         # Refreshed every few seconds while a run is queued or running (progress, time left).
-        "live": any(s.running or s.queued for card in cards for s in card.flows),
+        "live": any(s.running or s.queued for card in shown for s in card.flows),
         "nav": "dashboard",
         "tenant": tenant,
         "alerts": alerts,
-        "cards": cards,
+        "cards": shown,
+        "cards_hidden": len(hidden),
+        "cards_hidden_attention": sum(card.needs_attention for card in hidden),
         "focus": connection,
     }
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from functools import partial
 
+import orjson
 from django.db import connection as db_connection
 from django.db import connections, router
 
@@ -244,7 +245,10 @@ class JsonText(str):
 def _json_text(value) -> str:
     if isinstance(value, JsonText):
         return str(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson refuses (lone surrogates, huge integers) Python's json writes
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _prep(field, db, value):

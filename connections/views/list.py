@@ -3,6 +3,7 @@ Edit without JavaScript, and the tenant switcher."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +15,9 @@ from ..models import Connection
 from ..selectors import connection_list as connections_listed
 from .common import list_url
 
+# Rows a page of the list shows: a tenant with a thousand stores gets pages, not a 2 s screen.
+PAGE_SIZE = 100
+
 
 @login_required
 @require_GET
@@ -21,16 +25,19 @@ def connection_list(request):
     """The current tenant's connections, filtered, sorted and with the user's columns."""
     tenancy = request.tenancy
     state = uiprefs.list_state(user=request.user, params=request.GET)
-    connections, total = [], 0
+    connections, total, page = [], 0, None
     if tenancy.tenant is not None:
         total = connections_listed(user=request.user, tenant=tenancy.tenant).count()
         queryset = connections_listed(
             user=request.user, tenant=tenancy.tenant, filters=state.filters
         )
-        connections = list(uiprefs.sort_queryset(state=state, queryset=queryset))
+        sorted_connections = uiprefs.sort_queryset(state=state, queryset=queryset)
+        page = Paginator(sorted_connections, PAGE_SIZE).get_page(request.GET.get("page"))
+        connections = list(page.object_list)
     context = {
         "state": state,
         "connections": connections,
+        "page": page,
         "total": total,
         "headers": [
             {

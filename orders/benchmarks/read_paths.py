@@ -154,7 +154,8 @@ def screens(*, tenant: Tenant, user) -> dict:
     api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     connection = Connection.objects.filter(tenant=tenant).order_by("pk").first()
     urls = {
-        "connections_html": (browser, "/"),
+        "connections_html": (browser, "/connections/"),
+        "dashboard_html": (browser, "/"),
         "orders_html": (browser, "/orders/"),
         "orders_api": (api, "/api/v1/orders/"),
         "order_errors_of_a_connection_html": (

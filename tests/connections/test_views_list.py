@@ -170,3 +170,32 @@ def test_the_list_keeps_a_search_encoded_in_its_links(manager, tenant, search, e
     html = response.content.decode()
     assert f"{encoded}&amp;sort=" in html  # the sort links keep the search, encoded
     assert f"{encoded}&amp;sort=name&amp;partial=table" in html  # so does the live refresh
+
+
+def test_a_long_list_comes_in_pages_that_keep_the_sort_and_filter(manager, tenant, monkeypatch):
+    monkeypatch.setattr("connections.views.list.PAGE_SIZE", 2)
+    for n in range(5):
+        make_connection(tenant, name=f"Store {n}", store_hash=f"store{n}")
+    client = client_for(manager)
+
+    first = client.get(reverse("home"), {"sort": "name", "q": "Store"}).content.decode()
+    second = client.get(reverse("home"), {"sort": "name", "q": "Store", "page": 2})
+    last = client.get(reverse("home"), {"sort": "name", "q": "Store", "page": 99})
+
+    assert "Store 0" in first and "Store 1" in first and "Store 2" not in first
+    assert "Page 1 of 3" in first and "1–2 of 5 shown" in first
+    assert 'href="?sort=name&amp;q=Store&amp;page=2"' in first  # keeps the view's query
+    html = second.content.decode()
+    assert "Store 2" in html and "Store 3" in html and "Store 0" not in html
+    assert "page=2&amp;partial=table" in html  # the live refresh stays on this page
+    assert "Store 4" in last.content.decode()  # past the end: the last page
+
+
+def test_the_refreshed_table_links_its_pages_to_the_full_screen(manager, tenant, monkeypatch):
+    monkeypatch.setattr("connections.views.list.PAGE_SIZE", 2)
+    for n in range(3):
+        make_connection(tenant, name=f"Store {n}", store_hash=f"store{n}")
+
+    html = client_for(manager).get(reverse("home"), {"partial": "table"}).content.decode()
+
+    assert 'href="?page=2"' in html

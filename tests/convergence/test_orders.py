@@ -77,6 +77,7 @@ def test_order_import_converges_to_every_order_once(store, sandbox_settings, hub
     )
 
     assert runs[-1].status == Run.Status.SUCCEEDED
+    sandbox.configure(latency_ms=0)
     assert_every_order_once(store, sandbox)
     # Caught up: the next run imports nothing.
     (again,) = hub.run_until_succeeded(dataflow)
@@ -91,7 +92,8 @@ def shipped(store, sandbox_settings, contract):
     store.order_status_filter = [11]
     store.save()
     with contract.expect_violations():
-        assert run_flow(store, client=client_for(sandbox_settings)).status == Run.Status.SUCCEEDED
+        run = run_flow(store, client=client_for(sandbox_settings))
+    assert run.status in (Run.Status.SUCCEEDED, Run.Status.PARTIAL)  # the seeded bad orders
     orders = list(Order.objects.filter(connection=store).order_by("bc_order_id")[:60])
     assert len(orders) >= 30
     return [shipment_create(order=order) for order in orders]
@@ -120,6 +122,7 @@ def test_order_update_converges_to_every_shipment_once(
     )
 
     assert runs[-1].status == Run.Status.SUCCEEDED
+    sandbox.configure(latency_ms=0)  # the checks below read each order's shipments
     assert_every_shipment_once(sandbox, shipped)
     sandbox.reset_stats()
     (again,) = hub.run_until_succeeded(dataflow)

@@ -275,3 +275,35 @@ def test_the_cards_refresh_live_while_a_run_is_going(manager, connection):
     assert fragment.startswith('<section class="dash-cards" id="dash-cards"')
     assert 'data-active="1"' in fragment and "1 / 4" in fragment
     assert "<svg" not in fragment
+
+
+def set_up_fully(connection):
+    Connection.objects.filter(pk=connection.pk).update(store_name="A store")
+    finished_run(connection, PRODUCT_MATCH)
+    finished_run(connection, ORDER_IMPORT)
+    WebhookSubscription.objects.create(
+        connection=connection,
+        state=WebhookSubscription.State.REGISTERED,
+        hook_ids={scope: i for i, scope in enumerate(SCOPES)},
+    )
+
+
+def test_many_connections_show_those_needing_attention_first_and_count_the_rest(
+    manager, tenant, monkeypatch
+):
+    monkeypatch.setattr("dashboard.views.CARDS_SHOWN", 2)
+    fine = [make_connection(tenant, name=f"A fine {n}", store_hash=f"fine{n}") for n in range(3)]
+    for connection in fine:
+        set_up_fully(connection)
+    failing = make_connection(tenant, name="Z failing", store_hash="failing1")
+    set_up_fully(failing)
+    finished_run(
+        failing, ORDER_IMPORT, status=Run.Status.FAILED, minutes_ago=1, error_message="HTTP 500"
+    )
+
+    html = page(manager)
+
+    assert "Z failing" in html and "A fine 0" in html  # attention first, then by name
+    assert "A fine 1" not in html and "A fine 2" not in html
+    assert "2 more connections, all running as they should" in html
+    assert f'href="{reverse("home")}"' in html

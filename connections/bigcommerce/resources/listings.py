@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import (
@@ -23,10 +22,17 @@ from ..errors import (
     TransportError,
     ValidationError,
     describe_details,
-    excerpt,
     parse_error_body,
 )
 from .base import IDS_PER_REQUEST, MAX_PAGE_SIZE, chunks, endpoint_key
+from .listing_outcomes import (
+    ItemOutcome,
+    int_or_none,
+    item_error_text,
+    option_labels,
+    same_product,
+    variant_ids_of,
+)
 from .listing_variants import ListingVariantsAPI
 
 logger = logging.getLogger(__name__)
@@ -39,39 +45,6 @@ DELETE_BATCH_SIZE = 250
 ITEM_STATUSES = frozenset({400, 404, 409, 413, 422})
 PRODUCTS_PATH = "/v3/catalog/products"
 VARIANTS_PATH = "/v3/catalog/variants"
-
-
-@dataclass(frozen=True)
-class ItemOutcome:
-    """What BigCommerce did with one item. ``key`` is the caller's reference."""
-
-    key: str
-    ok: bool
-    product_id: int | None = None
-    variant_ids: dict[str, int] = field(default_factory=dict)
-    status: int | None = None
-    error: str = ""
-
-
-def item_error_text(exc: BigCommerceError) -> str:
-    """BigCommerce's message for one item: title, detail and per-field errors."""
-    title, details = parse_error_body(exc.body)
-    details = [d for d in details if d.get("field") or d.get("message") != title]
-    said = describe_details(details, limit=10)
-    text = f"{title.rstrip('.')}; {said}" if title and said else title or said
-    return excerpt(text or exc.message, 1000)
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _variant_ids(product: dict[str, Any]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for v in product.get("variants") or []:
-        if isinstance(v, dict) and isinstance(v.get("sku"), str) and _int(v.get("id")):
-            out[v["sku"]] = v["id"]
-    return out
 
 
 class ListingsAPI(ListingVariantsAPI):
@@ -89,7 +62,9 @@ class ListingsAPI(ListingVariantsAPI):
 
         An unclear outcome (5xx, timeout, unreadable answer) may still have created the
         product: it is looked up by its SKU before posting again (at most ``max_retries``
-        times), so a product is never created twice.
+        times), so a product is never created twice. A 409 for a product of the same SKU,
+        name and variant SKUs is that product, created by an earlier call whose answer was
+        lost (a worker killed mid-request): it is answered as created, not refused.
         """
         key = key or str(payload.get("sku") or payload.get("name") or "")
         sku = payload.get("sku") if isinstance(payload.get("sku"), str) else ""
@@ -99,6 +74,15 @@ class ListingsAPI(ListingVariantsAPI):
             try:
                 answer = self._request("POST", PRODUCTS_PATH, json_body=payload)
             except ValidationError as exc:
+                existing = self._product_found(sku) if sku and exc.status == 409 else None
+                if existing is not None and same_product(existing, payload):
+                    logger.info(
+                        "BigCommerce store %s: product %s (SKU %s) was created earlier",
+                        self.store_hash,
+                        existing.get("id"),
+                        sku,
+                    )
+                    return self._created(key, existing)
                 return self._refused(key, exc)
             except (ServerError, TransportError, MalformedResponseError) as exc:
                 if not sku:
@@ -120,6 +104,11 @@ class ListingsAPI(ListingVariantsAPI):
                 continue
             return self._created(key, self._v3_data("POST", PRODUCTS_PATH, answer))
 
+    def _product_found(self, sku: str) -> dict[str, Any] | None:
+        """The store's product of this SKU, if any (a failure to ask stops the caller)."""
+        data = self._get_dict(PRODUCTS_PATH, {"sku": sku, "include": "variants"}).get("data")
+        return data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
+
     def _product_by_sku(self, sku: str, unclear: BigCommerceError) -> dict[str, Any] | None:
         try:
             found = self._get_dict(PRODUCTS_PATH, {"sku": sku, "include": "variants"})
@@ -139,8 +128,8 @@ class ListingsAPI(ListingVariantsAPI):
         return ItemOutcome(
             key=key,
             ok=True,
-            product_id=_int(product.get("id")),
-            variant_ids=_variant_ids(product),
+            product_id=int_or_none(product.get("id")),
+            variant_ids=variant_ids_of(product),
             status=200,
         )
 
@@ -156,7 +145,9 @@ class ListingsAPI(ListingVariantsAPI):
         """Add one variant to a product on the store (``POST .../variants``); ``payload`` has
         ``sku`` and ``option_values`` ``[{option_display_name, label}]``, as inline in a
         product create. Missing options (of ``option_type``, else rectangles) and values are
-        created first (listing_variants.py).
+        created first (listing_variants.py). A 409 for a variant of that SKU on this very
+        product (same option values) is the variant an earlier call made (its answer lost):
+        answered as created.
         """
         product_id = int(product_id)
         key = key or str(payload.get("sku") or "")
@@ -170,9 +161,28 @@ class ListingsAPI(ListingVariantsAPI):
             body = {**payload, "product_id": product_id, "option_values": values}
             answer = self._request("POST", path, json_body=body)
         except (ValidationError, NotFoundError) as exc:
+            sku = payload.get("sku")
+            if exc.status == 409 and isinstance(sku, str) and sku:
+                found = self._get_dict(VARIANTS_PATH, {"sku": sku}).get("data")
+                mine = [
+                    v
+                    for v in (found if isinstance(found, list) else [])
+                    if isinstance(v, dict)
+                    and v.get("product_id") == product_id
+                    and option_labels(v.get("option_values"))
+                    == option_labels(payload.get("option_values"))
+                ]
+                if mine and int_or_none(mine[0].get("id")):
+                    return ItemOutcome(
+                        key=key,
+                        ok=True,
+                        product_id=product_id,
+                        variant_ids={sku: mine[0]["id"]},
+                        status=200,
+                    )
             return self._refused(key, exc, product_id)
         data = self._v3_data("POST", path, answer)
-        sku, vid = data.get("sku"), _int(data.get("id"))
+        sku, vid = data.get("sku"), int_or_none(data.get("id"))
         return ItemOutcome(
             key=key,
             ok=True,
@@ -238,8 +248,8 @@ class ListingsAPI(ListingVariantsAPI):
                 raise
             if len(batch) == 1:
                 index, (key, payload) = batch[0]
-                own_id = _int(payload.get("id"))
-                pid = own_id if product_ids else _int(payload.get("product_id"))
+                own_id = int_or_none(payload.get("id"))
+                pid = own_id if product_ids else int_or_none(payload.get("product_id"))
                 outcomes[index] = self._refused(key, exc, pid)
                 return False
             logger.info(
@@ -278,12 +288,12 @@ class ListingsAPI(ListingVariantsAPI):
             title, details = parse_error_body(answer)
             warning = "; ".join(p for p in (title, describe_details(details)) if p)
         for index, (key, payload) in batch:
-            own_id = _int(payload.get("id"))
+            own_id = int_or_none(payload.get("id"))
             got = by_id.get(own_id, {})
             if product_ids:
-                pid, variants = own_id, _variant_ids(got)
+                pid, variants = own_id, variant_ids_of(got)
             else:
-                pid = _int(got.get("product_id")) or _int(payload.get("product_id"))
+                pid = int_or_none(got.get("product_id")) or int_or_none(payload.get("product_id"))
                 sku = got.get("sku") if isinstance(got.get("sku"), str) else payload.get("sku")
                 variants = {sku: own_id} if isinstance(sku, str) and own_id else {}
             outcomes[index] = ItemOutcome(
@@ -351,7 +361,7 @@ class ListingsAPI(ListingVariantsAPI):
         for page in self._iter_v3_pages(path, dict(scope), limit=MAX_PAGE_SIZE):
             for record in page:
                 norm = str(record.get("name") or "").strip().casefold()
-                if norm in wanted and norm not in found and _int(record.get("id")):
+                if norm in wanted and norm not in found and int_or_none(record.get("id")):
                     found[norm] = record["id"]
             if len(found) == len(wanted):
                 break

@@ -49,6 +49,17 @@ def test_bodies_are_sent_as_json_with_a_content_type(client, mocked):
     assert json.loads(sent.body) == {"status_id": 2}
 
 
+def test_an_answer_with_an_integer_beyond_64_bits_is_read_as_python_reads_it(
+    client, mocked, contract_everywhere
+):
+    # Exactly (orjson, say, would read it as a float): an order's overflowing quantity must
+    # reach the importer as it is, which makes it that order's error.
+    huge = 10**30
+    mocked.get(f"{BASE}/v2/store", body=f'{{"id": "{STORE}", "quantity": {huge}}}')
+    with contract_everywhere.expect_violations():  # no store has such a field
+        assert client.get_store() == {"id": STORE, "quantity": huge}
+
+
 def test_connect_and_read_timeouts_are_sent_with_every_request(fake, mocked):
     mocked.get(f"{BASE}/v2/store", json={})
     with build_client(fake, connect_timeout=2.5, read_timeout=40) as bc:

@@ -187,3 +187,33 @@ def test_a_create_whose_answer_is_lost_is_not_created_twice(sandbox, client, con
     listed = sandbox.get("/v3/catalog/products", sku="HUB-1").json()["data"]
     assert [p["id"] for p in listed] == [outcome.product_id]
     assert endpoints(sandbox)["POST /v3/catalog/products"] == 1
+
+
+def test_a_create_repeated_after_its_answer_was_lost_answers_the_product_it_made(sandbox, client):
+    # A worker killed mid-POST: the store made the product, the hub never heard of it.
+    made = client.product_create(payload=listing(1))
+    again = client.product_create(payload=listing(1), key="again")
+    assert (again.ok, again.key, again.product_id) == (True, "again", made.product_id)
+    assert again.variant_ids == made.variant_ids
+    assert [p["id"] for p in sandbox.get("/v3/catalog/products", sku="HUB-1").json()["data"]] == [
+        made.product_id
+    ]
+    # Another product that only shares the SKU is still the store's refusal.
+    other = client.product_create(payload=listing(2, sku="HUB-1", variants=[]))
+    assert (other.ok, other.status) == (False, 409)
+
+
+def test_a_variant_added_again_after_its_answer_was_lost_answers_the_variant_it_made(
+    sandbox, client
+):
+    made = client.product_create(payload=listing(1))
+    other = client.product_create(payload=listing(2))
+    payload = {"sku": "HUB-1-L", "option_values": [{"option_display_name": "Size", "label": "L"}]}
+    first = client.variant_create(product_id=made.product_id, payload=payload)
+    again = client.variant_create(product_id=made.product_id, payload=payload)
+    assert again.ok and again.variant_ids == first.variant_ids
+    variants = client.products_get(product_ids=[made.product_id])[0]["variants"]
+    assert [v["sku"] for v in variants].count("HUB-1-L") == 1
+    # The SKU on another product is still the store's refusal.
+    elsewhere = client.variant_create(product_id=other.product_id, payload=payload)
+    assert (elsewhere.ok, elsewhere.status) == (False, 409)

@@ -40,6 +40,10 @@ def product_body(pid: int, sku: str, variant_skus: tuple[str, ...] = ()) -> dict
     return product
 
 
+def listed(*products) -> dict:  # a page of GET /v3/catalog/products
+    return {**op("GET", "/v3/catalog/products").response_example(200), "data": list(products)}
+
+
 def variant_body(vid: int, sku: str, pid: int = 7) -> dict:
     variant = copy.deepcopy(op("GET", "/v3/catalog/variants").response_example(200)["data"][0])
     variant.update(id=vid, sku=sku, product_id=pid)
@@ -125,6 +129,7 @@ def test_a_refused_product_is_an_outcome_with_bigcommerces_message_not_an_error(
             {"name": "A product with the name Linen shirt already exists"},
         ),
     )
+    mocked.get(PRODUCTS, json=listed(product_body(79, "S")))  # the SKU, another name
     outcome = client.product_create(
         payload={"name": "Linen shirt", "type": "physical", "weight": 1, "price": 1, "sku": "S"}
     )
@@ -136,11 +141,9 @@ def test_a_refused_product_is_an_outcome_with_bigcommerces_message_not_an_error(
 
 def test_an_unclear_create_looks_the_sku_up_instead_of_creating_the_product_twice(client, mocked):
     mocked.post(PRODUCTS, status=500, json=refusal(500, "Internal Server Error"))
-    page = op("GET", "/v3/catalog/products").response_example(200)
-    page["data"] = [product_body(77, "SHIRT", ("SHIRT-S",))]
     mocked.get(
         PRODUCTS,
-        json=page,
+        json=listed(product_body(77, "SHIRT", ("SHIRT-S",))),
         match=[matchers.query_param_matcher({"sku": "SHIRT", "include": "variants"})],
     )
     payload = {"name": "Shirt", "type": "physical", "weight": 1, "price": 1, "sku": "SHIRT"}
@@ -152,9 +155,7 @@ def test_an_unclear_create_looks_the_sku_up_instead_of_creating_the_product_twic
 def test_an_unclear_create_of_an_absent_product_is_posted_again(client, mocked):
     mocked.post(PRODUCTS, status=503, body="<html>Service Unavailable</html>")
     mocked.post(PRODUCTS, json={"data": product_body(78, "SHIRT"), "meta": {}})
-    empty = op("GET", "/v3/catalog/products").response_example(200)
-    empty["data"] = []
-    mocked.get(PRODUCTS, json=empty)
+    mocked.get(PRODUCTS, json=listed())
     payload = {"name": "Shirt", "type": "physical", "weight": 1, "price": 1, "sku": "SHIRT"}
     assert client.product_create(payload=payload).product_id == 78
     assert client.stats.by_endpoint["POST /v3/catalog/products"] == 2
