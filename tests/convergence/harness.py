@@ -30,9 +30,9 @@ BOUND_S = 60  # an upper bound only: each wait returns as soon as its condition 
 TERMINAL = (Run.Status.SUCCEEDED, Run.Status.PARTIAL, Run.Status.FAILED)
 # What the worker's database connections call themselves, so that a test can drop just them.
 WORKER_DB_APP_NAME = "hub-convergence-worker"
-# Short leases: a killed worker's dataflow is free again within seconds, as within a minute
-# in production (the heartbeat renews every third of it).
-WORKER_LEASE_S = 3
+# Short leases, yet long enough for a loaded CI machine: a killed worker's dataflow is free
+# again within seconds, as within a minute in production (the heartbeat renews every third).
+WORKER_LEASE_S = 6
 # The worker's client gives up on an answer after this; the sandbox's hanging faults (timeout,
 # slow) wait longer, so each is a real read timeout, and a short one.
 WORKER_READ_TIMEOUT_S = 1.5
@@ -359,7 +359,10 @@ def converge_through(
     def in_the_middle():
         run.refresh_from_db()
         if run.status in TERMINAL:
-            pytest.fail(f"run {run.pk} ended ({run.status}) before it was mid-run: make it slower")
+            pytest.fail(
+                f"run {run.pk} ended ({run.status}: {run.error_message}) before it was mid-run"
+                f":\n{hub.worker.log()}"
+            )
         return run.status == Run.Status.RUNNING and mid_run()
 
     wait_until(in_the_middle, f"run {run.pk} of {dataflow.kind} is mid-run:\n{hub.worker.log()}")
