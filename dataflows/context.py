@@ -136,6 +136,9 @@ class Heartbeat:
                         renew()
                 except Exception:  # a busy database now and then: try again next beat
                     logger.warning("Run %s: heartbeat failed", self.ctx.run.pk, exc_info=True)
+                    # On a new connection: a dropped one (failover, a restarted pooler) would
+                    # fail every later beat and let the lease of a working run expire.
+                    db_connection.close()
         finally:
             db_connection.close()  # this thread's own connection
 

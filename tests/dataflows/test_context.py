@@ -138,3 +138,38 @@ def test_the_heartbeat_thread_renews_the_lease_while_the_flow_is_stuck_in_one_lo
 
     assert run.status == Run.Status.SUCCEEDED, run.error_message
     assert seen["later"] > seen["first"]
+
+
+def test_a_heartbeat_that_failed_beats_again_on_a_new_database_connection(monkeypatch):
+    """A dropped connection (failover, a restarted pooler) must not fail every later beat."""
+    from django.db import OperationalError
+
+    from dataflows.context import Heartbeat
+
+    closed, renewed = [], threading.Event()
+    answers = iter([OperationalError("server closed the connection unexpectedly")])
+
+    class Context:
+        lease_seconds = 3  # a beat every second
+        run = Run(pk=1)
+        _keep_alive = []
+
+        def renew_lease(self):
+            answer = next(answers, True)
+            if isinstance(answer, Exception):
+                raise answer
+            renewed.set()
+            return closed == ["after the failure"]  # False (lease lost) without a reconnect
+
+    class Connection:
+        def close(self):
+            closed.append("after the failure" if not renewed.is_set() else "at the end")
+
+    monkeypatch.setattr("dataflows.context.db_connection", Connection())
+    beat = Heartbeat(Context())
+    beat.start()
+    assert renewed.wait(timeout=10)
+    beat.stop()
+
+    assert not beat.lost
+    assert closed == ["after the failure", "at the end"]
