@@ -15,11 +15,11 @@ from catalog.kinds import (
 from catalog.models import Product, ProductLink
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
-from connections.models import Connection
 from dataflows.models import Dataflow, LogEntry, Run
-from dataflows.services import dataflow_run_foreground, dataflows_create_for_connection
+from dataflows.services import dataflow_run_foreground
 from tests.catalog.helpers import sandbox_variants
 from tests.convergence.harness import DISRUPTIONS, converge_through, hub_for_test, served
+from tests.orders.helpers import make_store_connection
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
 
@@ -49,13 +49,7 @@ def hub(sandbox_settings, tmp_path, monkeypatch):
 
 @pytest.fixture
 def store(sandbox_settings, tenant):
-    connection = Connection.objects.create(
-        tenant=tenant,
-        name="Sandbox store",
-        store_hash=sandbox_settings.store_hash,
-        access_token=sandbox_settings.token,
-    )
-    dataflows_create_for_connection(connection=connection)
+    connection = make_store_connection(tenant, sandbox_settings)
     Dataflow.objects.filter(connection=connection).update(enabled=True)
     return connection
 

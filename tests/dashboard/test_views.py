@@ -181,8 +181,9 @@ def test_a_manager_is_led_to_the_credentials_when_they_were_refused(manager, con
     assert reverse("connection-credentials", args=[connection.pk]) in html
 
 
-def test_a_fully_set_up_connection_hides_the_checklist(manager, connection):
-    Connection.objects.filter(pk=connection.pk).update(store_name="Alice's store")
+def set_up_fully(connection):
+    """Store name known, first Product Match and Order Import done, webhooks registered."""
+    Connection.objects.filter(pk=connection.pk).update(store_name="A store")
     finished_run(connection, PRODUCT_MATCH)
     finished_run(connection, ORDER_IMPORT)
     WebhookSubscription.objects.create(
@@ -190,6 +191,10 @@ def test_a_fully_set_up_connection_hides_the_checklist(manager, connection):
         state=WebhookSubscription.State.REGISTERED,
         hook_ids={scope: i for i, scope in enumerate(SCOPES)},
     )
+
+
+def test_a_fully_set_up_connection_hides_the_checklist(manager, connection):
+    set_up_fully(connection)
     assert "Set-up checklist" not in page(manager)
 
 
@@ -275,17 +280,6 @@ def test_the_cards_refresh_live_while_a_run_is_going(manager, connection):
     assert fragment.startswith('<section class="dash-cards" id="dash-cards"')
     assert 'data-active="1"' in fragment and "1 / 4" in fragment
     assert "<svg" not in fragment
-
-
-def set_up_fully(connection):
-    Connection.objects.filter(pk=connection.pk).update(store_name="A store")
-    finished_run(connection, PRODUCT_MATCH)
-    finished_run(connection, ORDER_IMPORT)
-    WebhookSubscription.objects.create(
-        connection=connection,
-        state=WebhookSubscription.State.REGISTERED,
-        hook_ids={scope: i for i, scope in enumerate(SCOPES)},
-    )
 
 
 def test_many_connections_show_those_needing_attention_first_and_count_the_rest(

@@ -111,7 +111,7 @@ class ListingsAPI(ListingVariantsAPI):
 
     def _product_by_sku(self, sku: str, unclear: BigCommerceError) -> dict[str, Any] | None:
         try:
-            found = self._get_dict(PRODUCTS_PATH, {"sku": sku, "include": "variants"})
+            return self._product_found(sku)
         except BigCommerceError as listing_failed:
             unclear.hint = (
                 f"BigCommerce may have created the product with SKU {sku} without confirming "
@@ -120,8 +120,6 @@ class ListingsAPI(ListingVariantsAPI):
             )
             unclear.product_may_exist = True  # type: ignore[attr-defined]
             raise unclear from listing_failed
-        data = found.get("data")
-        return data[0] if isinstance(data, list) and data else None
 
     @staticmethod
     def _created(key: str, product: dict[str, Any]) -> ItemOutcome:
