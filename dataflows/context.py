@@ -68,8 +68,10 @@ class RunSliced(Exception):
 slice_clock: Callable[[], float] = time.monotonic
 
 
-class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error
-    """The process was asked to stop (SIGTERM): the run is recorded as interrupted."""
+class Interrupted(KeyboardInterrupt):  # noqa: N818 - an interrupt, not an error
+    """The process was asked to stop (SIGTERM): the run is recorded as interrupted. A
+    KeyboardInterrupt, so that a query in flight is cancelled in the server (psycopg does that
+    for Ctrl-C) instead of leaving the connection busy, unable to record the run's end."""
 
 
 _stopping: dict = {}

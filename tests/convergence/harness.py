@@ -372,7 +372,7 @@ def converge_through(
     elif disruption == "sigterm":
         hub.worker.signal(signal.SIGTERM)
         run.refresh_from_db()
-        assert run.status == Run.Status.FAILED, run.status
+        assert run.status == Run.Status.FAILED, f"{run.status}:\n{hub.worker.log()}"
         assert run.error_message.startswith("Interrupted"), run.error_message
     elif disruption == "pg_drop":
         assert hub.drop_worker_db_connections() > 0

@@ -317,3 +317,59 @@ def test_every_flow_has_its_quota_class_orders_shipments_stock_catalog():
     }
     assert classes["order_import"] < classes["order_update"] < classes["full_stock_update"]
     assert classes["full_stock_update"] < classes["product_match"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sigterm_while_a_query_runs_is_recorded_as_interrupted(
+    order_import, register_flow, fake_client
+):
+    """The interrupt lands while the database answers (the worker's usual place to wait): the
+    connection must still record the run's end, not be left busy with the query."""
+    import os
+    import signal
+    import threading
+
+    from django.db import connection
+
+    from dataflows.context import Interrupted, interrupt_on_sigterm
+
+    if connection.vendor != "postgresql":
+        pytest.skip("interrupts a PostgreSQL query in flight")
+    settings_dict = connection.settings_dict
+
+    def sigterm_once_the_query_runs(backend_pid: int) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            host=settings_dict["HOST"], port=settings_dict["PORT"] or 5432,
+            user=settings_dict["USER"], dbname=settings_dict["NAME"], autocommit=True,
+        ) as watcher:  # fmt: skip
+            while not watcher.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = %s AND query LIKE '%%pg_sleep%%'",
+                (backend_pid,),
+            ).fetchone():
+                threading.Event().wait(0.02)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def flow(ctx):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (backend_pid,) = cursor.fetchone()
+            threading.Thread(target=sigterm_once_the_query_runs, args=(backend_pid,)).start()
+            cursor.execute("SELECT pg_sleep(30)")
+
+    register_flow("order_import", flow)
+    run = queued_run(order_import)
+    previous = signal.getsignal(signal.SIGTERM)
+    interrupt_on_sigterm()
+    try:
+        with pytest.raises(Interrupted):
+            services.run_execute(run_id=run.pk)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message.startswith("Interrupted: the process received SIGTERM")
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None
