@@ -186,9 +186,13 @@ class OrderImporter(ExistingOrderPlanner):
     ):
         connection = self.connection
         ids = list(orders)
+        # No ORDER BY (the model's default): with it SQLite walks every order of the connection
+        # by date instead of looking up the page's ids, a cost that grows with the store.
         existing = {
             o.bc_order_id: o
-            for o in Order.objects.filter(connection=connection, bc_order_id__in=ids).defer("raw")
+            for o in Order.objects.filter(connection=connection, bc_order_id__in=ids)
+            .defer("raw")
+            .order_by()
         }
         open_errors, ignored = self._errors_of([*ids, *unreadable])
         page = Page()
@@ -236,6 +240,7 @@ class OrderImporter(ExistingOrderPlanner):
             connection=self.connection, bc_order_id__in=ids, shipment__isnull=True
         ).filter(Q(resolved_at__isnull=True) | Q(resolution=OrderError.Resolution.IGNORED))
         open_errors, ignored = {}, set()
+        rows = rows.order_by()  # a look-up by id: sorting by the model's order is wasted work
         for error in rows:
             key = (error.bc_order_id, error.code)
             if error.resolved_at is None:

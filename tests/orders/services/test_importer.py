@@ -95,3 +95,26 @@ def test_an_older_version_never_overwrites_a_newer_one(connection, products):
     )
     assert result.skipped == 1
     assert OrderLine.objects.get().quantity == 3
+
+
+def test_a_page_looks_up_its_orders_by_id_without_sorting_the_store(connection, products):
+    """Sorted by the model's order (newest first), SQLite walks every order of the connection
+    instead of looking up the page's ids: a page's cost grows with the store."""
+    importer(connection).import_page([order_payload(n) for n in range(101, 111)])
+
+    with CaptureQueriesContext(db_connection) as queries:
+        importer(connection).import_page([order_payload(n) for n in range(111, 121)])
+
+    lookups = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT")
+        and ('FROM "orders_order"' in q["sql"] or 'FROM "orders_ordererror"' in q["sql"])
+    ]
+    assert len(lookups) == 2
+    assert not [sql for sql in lookups if "ORDER BY" in sql]
+    if db_connection.vendor == "sqlite":
+        with db_connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {lookups[0]}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "orders_conn_created_idx" not in plan, plan
