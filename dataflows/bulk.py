@@ -265,3 +265,41 @@ def tables_analyze(models: Iterable) -> None:
     with db_connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {_quote(model._meta.db_table)}")
+
+
+class StatisticsKeeper:
+    """Keeps PostgreSQL's planner statistics of the tables a run fills current while it fills
+    them: `grew(by=rows)` after each page. A connection's first backfill starts before the
+    statistics know of it (autovacuum analyzes long after): the planner then thinks the
+    connection has a few orders and looks a page's ids up by walking all of them (37 ms a page
+    at 90,000 orders, 0.5 ms with current statistics). ANALYZE runs each time the rows written
+    since the last one reach what the table held then (1,000 at least): about log2(rows / 1,000)
+    times a backfill, and never for a run that adds little to a large table."""
+
+    def __init__(self, models: Iterable, *, first_after: int = 1000):
+        self.models = list(models)
+        self.first_after = first_after
+        self._written = 0
+        self._threshold: float | None = None
+
+    def grew(self, *, by: int) -> None:
+        if by <= 0 or db_connection.vendor != "postgresql":
+            return
+        self._written += by
+        if self._threshold is None:
+            self._threshold = max(self.first_after, self._rows_known())
+        if self._written < self._threshold:
+            return
+        tables_analyze(self.models)
+        self._written = 0
+        self._threshold = max(self.first_after, self._rows_known())
+
+    def _rows_known(self) -> float:
+        """The first table's rows as its statistics have them (0 when never analyzed)."""
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                [self.models[0]._meta.db_table],
+            )
+            row = cursor.fetchone()
+        return max(0.0, float(row[0])) if row else 0.0

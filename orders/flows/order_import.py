@@ -35,12 +35,18 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 
 from connections.bigcommerce.dates import parse_date
+from dataflows.bulk import StatisticsKeeper
 from dataflows.models import LogEntry, Run
 
+from ..models import Customer, Order
 from ..normalize import consignments_from_sub_resources, consignments_inline
 from ..services.import_filter import created_within_days, import_filter_for
 from ..services.importer import OrderImporter, normalize_page
 from .order_import_requested import PAGE_SIZE, RequestedOrdersMixin, first_page
+
+#: A backfill refreshes the planner's statistics of orders and customers each time it wrote
+#: as many orders as they held (this many at least): see StatisticsKeeper.
+ANALYZE_AFTER_ROWS = 1000
 
 # Each incremental run re-reads orders modified this long before the cursor (late commits,
 # same-second changes, clock differences between BigCommerce's servers).
@@ -112,6 +118,8 @@ class OrderImportRun(RequestedOrdersMixin):
         self.cursor = cursor
         self.done = 0
         self.fallbacks = 0
+        # Look-ups by the page's order ids and buyers' e-mails (in the unique indexes).
+        self.statistics = StatisticsKeeper([Order, Customer], first_after=ANALYZE_AFTER_ROWS)
         self._page_log: list | None = None
 
     # -- helpers
@@ -353,5 +361,6 @@ class OrderImportRun(RequestedOrdersMixin):
                             listing["after_id"] = max(int(o["id"]) for o in page)
                         listing["done"] = len(page) < PAGE_SIZE
                         self._save()
+                    self.statistics.grew(by=len(page))
                     if not listing["done"]:
                         self.ctx.checkpoint()  # may hand the worker to another tenant

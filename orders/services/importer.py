@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
 
@@ -86,35 +85,6 @@ def normalize_page(payloads: Iterable[dict]) -> NormalizedPage:
         if seen is None or order.date_modified >= seen.date_modified:
             page.orders[order.bc_order_id] = order
     return page
-
-
-def stored_orders(*, connection_id: int, ids: list[int]) -> Iterable[Order]:
-    """The connection's stored orders among BigCommerce order ids `ids` (without `raw`), one
-    look-up of the unique (connection, id) index per id whatever the table's statistics say.
-
-    Asked plainly (`bc_order_id IN (...)`), the planners walk all the connection's orders when
-    they think it has few: SQLite when the query sorts by date (the model's order), PostgreSQL
-    when its statistics predate the connection's first backfill (never analyzed yet, or taken
-    when the connection was new). That cost grows with the store: 37 ms a page at 90,000
-    orders, against 0.5 ms. On PostgreSQL, `LIMIT 1` inside the LATERAL keeps the planner from
-    turning the look-ups back into one scan of the connection's orders."""
-    if not ids:
-        return []
-    if db_connection.vendor != "postgresql":
-        return (
-            Order.objects.filter(connection_id=connection_id, bc_order_id__in=ids)
-            .defer("raw")
-            .order_by()
-        )
-    columns = ", ".join(
-        f'o."{field.column}"' for field in Order._meta.concrete_fields if field.name != "raw"
-    )
-    return Order.objects.raw(
-        f"SELECT {columns} FROM unnest(%s::bigint[]) AS page(bc_order_id) "
-        f"CROSS JOIN LATERAL (SELECT * FROM {Order._meta.db_table} "
-        "WHERE connection_id = %s AND bc_order_id = page.bc_order_id LIMIT 1) o",
-        [list(ids), connection_id],
-    )
 
 
 class OrderImporter(ExistingOrderPlanner):
@@ -216,7 +186,14 @@ class OrderImporter(ExistingOrderPlanner):
     ):
         connection = self.connection
         ids = list(orders)
-        existing = {o.bc_order_id: o for o in stored_orders(connection_id=connection.pk, ids=ids)}
+        # No ORDER BY (the model's default): with it SQLite walks every order of the connection
+        # by date instead of looking up the page's ids, a cost that grows with the store.
+        existing = {
+            o.bc_order_id: o
+            for o in Order.objects.filter(connection=connection, bc_order_id__in=ids)
+            .defer("raw")
+            .order_by()
+        }
         open_errors, ignored = self._errors_of([*ids, *unreadable])
         page = Page()
         for bc_id, text in unreadable.items():

@@ -2,11 +2,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Product
 from connections.models import Tenant
-from dataflows.bulk import db_datetime, insert_rows, update_rows, upsert_rows
+from dataflows.bulk import StatisticsKeeper, db_datetime, insert_rows, update_rows, upsert_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,35 @@ def test_a_value_longer_than_its_column_is_refused_not_cut():
             unique=("tenant_id", "sku"),
             update=("name",),
         )
+
+
+def _analyzes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_the_statistics_keeper_analyzes_once_the_rows_written_reach_what_the_table_held():
+    tenant = Tenant.objects.create(name="Stats")
+    keeper = StatisticsKeeper([Product], first_after=1000)
+    insert_rows(Product, COLUMNS, _rows(tenant, [f"SKU-{n}" for n in range(1500)]))
+
+    with CaptureQueriesContext(connection) as small:
+        keeper.grew(by=999)
+    with CaptureQueriesContext(connection) as grown:
+        keeper.grew(by=501)
+    with CaptureQueriesContext(connection) as after:
+        keeper.grew(by=1000)  # less than the 1,500 rows the table held at the last ANALYZE
+
+    assert _analyzes(small) == [] and _analyzes(after) == []
+    assert _analyzes(grown) == ['ANALYZE "catalog_product"']
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalog_product'")
+        assert cursor.fetchone()[0] >= 1500
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite plans without them")
+def test_the_statistics_keeper_does_nothing_on_sqlite():
+    keeper = StatisticsKeeper([Product], first_after=1)
+    with CaptureQueriesContext(connection) as queries:
+        keeper.grew(by=5000)
+    assert queries.captured_queries == []

@@ -5,6 +5,8 @@ OpenAPI specs (`contract`)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
@@ -253,3 +255,19 @@ def test_a_page_rolled_back_leaves_no_imported_entries_in_the_log(
     assert not Order.objects.filter(connection=store).exists()
     messages = list(run.log_entries.values_list("message", flat=True))
     assert not [m for m in messages if " imported" in m], messages
+
+
+@pytest.mark.skipif(db_connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_backfill_keeps_the_planner_statistics_of_orders_current_as_it_writes(
+    store, store_client, sandbox_settings, monkeypatch
+):
+    """Before its statistics know of the new connection, PostgreSQL looks a page's order ids
+    up by walking every order of the connection: the backfill analyzes as the table grows."""
+    monkeypatch.setattr("orders.flows.order_import.ANALYZE_AFTER_ROWS", 250)
+    sandbox_settings.reset(orders=900)
+
+    with CaptureQueriesContext(db_connection) as queries:
+        run_flow(store, client=store_client)
+
+    analyzed = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed[:2] == ['ANALYZE "orders_order"', 'ANALYZE "orders_customer"']
