@@ -96,17 +96,23 @@ def eta_label(run: Run, *, now: datetime) -> str:
     return f"about {span_label(max(seconds, 1))} left"
 
 
-def _flow_states(connections: list[Connection], *, now: datetime) -> dict[int, list[FlowState]]:
+def _flow_states(
+    connections: list[Connection], *, now: datetime, detailed: bool = True
+) -> dict[int, list[FlowState]]:
+    """Each connection's dataflows with their latest runs; `detailed` adds the next run and
+    the time left (what a card shows, not what ranks it)."""
+    dataflows = Dataflow.objects.filter(connection__in=connections)
+    if detailed:
+        dataflows = dataflows.select_related("periodic_task")
+    else:
+        dataflows = dataflows.only("connection_id", "kind", "enabled")
     dataflows = list(
-        Dataflow.objects.filter(connection__in=connections)
-        .select_related("periodic_task")
-        .annotate(
+        dataflows.annotate(
             last_success_id=_latest(Q(status=Run.Status.SUCCEEDED)),
             last_failure_id=_latest(Q(status=Run.Status.FAILED)),
             running_id=_latest(Q(status=Run.Status.RUNNING)),
             queued_id=_latest(Q(status=Run.Status.QUEUED)),
-        )
-        .order_by("connection_id", "kind")
+        ).order_by("connection_id", "kind")
     )
     wanted = {
         pk
@@ -126,16 +132,17 @@ def _flow_states(connections: list[Connection], *, now: datetime) -> dict[int, l
             running=runs.get(df.running_id),
             queued=runs.get(df.queued_id),
         )
-        newest = max(
-            (r for r in (state.last_success, state.last_failure) if r),
-            key=lambda r: r.finished_at,
-            default=None,
-        )
-        state.next_run, state.next_label = _next_run(
-            df, state.running or newest, df.enabled and df.connection.is_active
-        )
-        if state.running is not None:
-            state.eta_label = eta_label(state.running, now=now)
+        if detailed:
+            newest = max(
+                (r for r in (state.last_success, state.last_failure) if r),
+                key=lambda r: r.finished_at,
+                default=None,
+            )
+            state.next_run, state.next_label = _next_run(
+                df, state.running or newest, df.enabled and df.connection.is_active
+            )
+            if state.running is not None:
+                state.eta_label = eta_label(state.running, now=now)
         states[df.connection_id].append(state)
     return states
 
@@ -174,13 +181,33 @@ def tenant_connections(*, user, tenant) -> QuerySet[Connection]:
     )
 
 
+def dashboard_cards(
+    *, connections: list[Connection], alerts: list[Alert], membership, limit: int
+) -> tuple[list[ConnectionCard], list[ConnectionCard]]:
+    """The cards a dashboard shows (at most `limit`, those that need attention first) and
+    those it leaves out. Many connections are ranked on plain cards first (no next run, no
+    time left: most of a card's cost at 1,000 connections), then only the shown ones are
+    read in full."""
+    if len(connections) <= limit:
+        cards = connection_cards(connections=connections, alerts=alerts, membership=membership)
+        return cards_to_show(cards, limit=limit)
+    plain = connection_cards(
+        connections=connections, alerts=alerts, membership=membership, detailed=False
+    )
+    shown, hidden = cards_to_show(plain, limit=limit)
+    full = connection_cards(
+        connections=[card.connection for card in shown], alerts=alerts, membership=membership
+    )
+    return full, hidden
+
+
 def connection_cards(
-    *, connections: list[Connection], alerts: list[Alert], membership
+    *, connections: list[Connection], alerts: list[Alert], membership, detailed: bool = True
 ) -> list[ConnectionCard]:
     """The cards of these connections (from `tenant_connections`), `alerts` the tenant's open
     ones; `membership` decides which set-up buttons show."""
     now = timezone.now()
-    states = _flow_states(connections, now=now)
+    states = _flow_states(connections, now=now, detailed=detailed)
     warnings = _readiness_warnings(connections)
     cards = []
     for connection in connections:

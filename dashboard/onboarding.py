@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import reverse_lazy
 
 from catalog.kinds import PRODUCT_MATCH
 from connections.access import need_for, role_allows
@@ -21,6 +21,8 @@ class Step:
     done: bool
     state: str  # what the operator reads next to the step
     action_label: str = ""
+    # Lazy: a dashboard ranks all of a tenant's connections by their steps and shows a few,
+    # so a URL is only built when a card shows it.
     action_url: str = ""
     post: bool = False  # an action (a form with CSRF), else a link
 
@@ -43,7 +45,7 @@ def _credentials(card, membership) -> Step:
         state = f"The store answered: “{connection.store_name}”."
     else:
         state = "Not checked yet: save the store hash and access token."
-    url = reverse("connection-credentials", args=[connection.pk])
+    url = reverse_lazy("connection-credentials", args=[connection.pk])
     show = not done and _may(membership, "connection.credentials")
     return Step(
         "credentials",
@@ -71,12 +73,14 @@ def _run_step(
     if state.last_failure is not None:
         text = f"The last run failed: {state.last_failure.error_message[:200]}"
     may = _may(membership, "dataflow.run") and card.connection.is_active
-    url = reverse("dataflow-run-now", args=[card.connection.pk, state.dataflow.pk]) if may else ""
+    url = ""
+    if may:
+        url = reverse_lazy("dataflow-run-now", args=[card.connection.pk, state.dataflow.pk])
     return Step(key, label, False, text, button if may else "", url, post=True)
 
 
 def _readiness(card, match: Step) -> Step:
-    url = reverse("catalog-readiness", args=[card.connection.pk])
+    url = reverse_lazy("catalog-readiness", args=[card.connection.pk])
     if not match.done:
         return Step(
             "readiness",
@@ -115,7 +119,7 @@ def _webhooks(card, membership) -> Step:
         )
     state = health.error or f"{health.state_label} ({health.registered} of {health.wanted})."
     may = _may(membership, "connection.synchronize") and card.connection.is_active
-    url = reverse("connection-webhooks-register", args=[card.connection.pk]) if may else ""
+    url = reverse_lazy("connection-webhooks-register", args=[card.connection.pk]) if may else ""
     return Step(
         "webhooks",
         "Webhooks registered",

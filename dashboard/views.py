@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from connections.access import connection_for_user, tenant_membership
 from connections.alerts.selectors import alerts_open
 
-from .cards import cards_to_show, connection_cards, tenant_connections
+from .cards import dashboard_cards, tenant_connections
 from .charts.series import dashboard_charts
 from .charts.svg import chart_html
 
@@ -25,8 +25,9 @@ def _page(request, *, tenant, connection=None, charts: bool = True) -> dict:
     if connection is not None:
         connections = connections.filter(pk=connection.pk)
     connections = list(connections)
-    cards = connection_cards(connections=connections, alerts=alerts, membership=membership)
-    shown, hidden = cards_to_show(cards, limit=CARDS_SHOWN)
+    shown, hidden = dashboard_cards(
+        connections=connections, alerts=alerts, membership=membership, limit=CARDS_SHOWN
+    )
     drawn = dashboard_charts(connections=connections, now=timezone.now()) if charts else []
     return {
         "charts": [chart_html(chart) for chart in drawn] if connections else [],

@@ -14,7 +14,8 @@ from connections.alerts.models import Alert
 from connections.models import Connection
 from connections.webhooks.models import WebhookSubscription
 from connections.webhooks.registration import SCOPES
-from dataflows.models import Run
+from dataflows.models import Dataflow, Run
+from dataflows.views import _next_run
 from orders.flows.kinds import ORDER_IMPORT
 from tests.dashboard.helpers import (
     client_for,
@@ -301,3 +302,21 @@ def test_many_connections_show_those_needing_attention_first_and_count_the_rest(
     assert "A fine 1" not in html and "A fine 2" not in html
     assert "2 more connections, all running as they should" in html
     assert f'href="{reverse("home")}"' in html
+
+
+def test_the_cards_shown_among_many_connections_still_say_when_each_flow_runs_next(
+    manager, tenant, monkeypatch
+):
+    """Many connections are ranked on plain cards; the shown ones are read in full."""
+    monkeypatch.setattr("dashboard.views.CARDS_SHOWN", 1)
+    for n in range(3):
+        set_up_fully(make_connection(tenant, name=f"Store {n}", store_hash=f"store{n}"))
+
+    html = page(manager)
+
+    assert "Store 0" in html and "Store 1" not in html
+    shown = Connection.objects.get(name="Store 0")
+    for dataflow in Dataflow.objects.filter(connection=shown).select_related("connection"):
+        _, label = _next_run(dataflow, dataflow.runs.order_by("-queued_at").first(), True)
+        assert f'<span class="small">{label}</span>' in html, dataflow.kind
+    assert '<span class="small"></span>' not in html
