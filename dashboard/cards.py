@@ -185,20 +185,18 @@ def dashboard_cards(
     *, connections: list[Connection], alerts: list[Alert], membership, limit: int
 ) -> tuple[list[ConnectionCard], list[ConnectionCard]]:
     """The cards a dashboard shows (at most `limit`, those that need attention first) and
-    those it leaves out. Many connections are ranked on plain cards first (no next run, no
-    time left: most of a card's cost at 1,000 connections), then only the shown ones are
-    read in full."""
-    if len(connections) <= limit:
-        cards = connection_cards(connections=connections, alerts=alerts, membership=membership)
-        return cards_to_show(cards, limit=limit)
+    those it leaves out. They are ranked on plain cards first (no next run, no time left: most
+    of a card's cost at 1,000 connections), then only the shown ones are read in full: the
+    same queries whatever the number of connections."""
     plain = connection_cards(
         connections=connections, alerts=alerts, membership=membership, detailed=False
     )
     shown, hidden = cards_to_show(plain, limit=limit)
-    full = connection_cards(
-        connections=[card.connection for card in shown], alerts=alerts, membership=membership
-    )
-    return full, hidden
+    states = _flow_states([card.connection for card in shown], now=timezone.now())
+    for card in shown:
+        card.flows = states[card.connection.pk]
+        card.steps = onboarding_steps(card=card, membership=membership)
+    return shown, hidden
 
 
 def connection_cards(
