@@ -236,11 +236,15 @@ class OrderImporter(ExistingOrderPlanner):
         products_recount_reserved(product_ids=page.product_ids, added=page.added)
 
     def _errors_of(self, ids) -> tuple[dict[tuple[int, str], OrderError], set[tuple[int, str]]]:
-        rows = OrderError.objects.filter(
-            connection=self.connection, bc_order_id__in=ids, shipment__isnull=True
-        ).filter(Q(resolved_at__isnull=True) | Q(resolution=OrderError.Resolution.IGNORED))
+        # A look-up by id: sorting by the model's order is wasted work.
+        rows = (
+            OrderError.objects.filter(
+                connection=self.connection, bc_order_id__in=ids, shipment__isnull=True
+            )
+            .filter(Q(resolved_at__isnull=True) | Q(resolution=OrderError.Resolution.IGNORED))
+            .order_by()
+        )
         open_errors, ignored = {}, set()
-        rows = rows.order_by()  # a look-up by id: sorting by the model's order is wasted work
         for error in rows:
             key = (error.bc_order_id, error.code)
             if error.resolved_at is None:
