@@ -21,8 +21,9 @@ class Customer(models.Model):
         COMPANY = "company", "Company"
         PERSON = "person", "Person"
 
-    # No index of its own: the unique (tenant, email) index serves every look-up by tenant
-    # (and a second one lets the planner pick it for a look-up by e-mail, then filter).
+    # No index of its own: the unique (tenant, email) index serves every look-up by tenant,
+    # and a tenant-only index would let the planner use it for a look-up by e-mail (then scan
+    # the tenant's customers) when its statistics are stale.
     tenant = models.ForeignKey(
         Tenant, on_delete=models.CASCADE, related_name="customers", db_index=False
     )
