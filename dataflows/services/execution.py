@@ -248,6 +248,12 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable
                     "last saved cursor."
                 )
             except Exception as exc:  # the run records it; the worker stays up
+                if (interrupt := _interrupt_behind(exc)) is not None:
+                    logger.warning(
+                        "Run %s: the flow's clean-up failed after the interrupt", run.pk,
+                        exc_info=True,
+                    )  # fmt: skip
+                    raise interrupt from None
                 logger.exception("Run %s of dataflow %s crashed", run.pk, dataflow.pk)
                 error = f"Internal error: {describe(exc)}"
     except Interrupted as exc:
@@ -265,3 +271,15 @@ def _work(run, dataflow, spec, *, client, lease_seconds, make_client, deferrable
     run = finish(run, status, error, ctx=ctx)
     run_alerts_record(run=run, refused_error=refused)
     return run
+
+
+def _interrupt_behind(exc: BaseException) -> BaseException | None:
+    """The interrupt (SIGTERM, Ctrl-C) an error was raised while handling, if any: a flow's
+    clean-up that failed after it must not turn the interrupt into a crash."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__context__
+    return None

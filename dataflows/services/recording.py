@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 
 from ..context import COUNTERS, RunContext
+from ..database import db_connection_drop_if_busy
 from ..models import Dataflow, LogEntry, Run
 from ..registry import flow_specs
 from .claims import _release
@@ -37,7 +38,7 @@ def _with_reconnect(write, what: str):
     """Run `write()`; when the database connection broke, close it (Django opens a new one on
     the next query) and try again."""
     for attempt in range(1, RECORD_ATTEMPTS + 1):
-        _drop_if_busy()
+        db_connection_drop_if_busy()
         try:
             return write()
         except (OperationalError, InterfaceError):
@@ -46,20 +47,6 @@ def _with_reconnect(write, what: str):
             logger.warning("%s: the database connection failed, reconnecting", what, exc_info=True)
             connection.close()
             time.sleep(0.2 * attempt)
-
-
-def _drop_if_busy() -> None:
-    """Close a connection left in the middle of a query (an interrupt while the answer was on
-    its way): no other query can go over it. Django opens a new one on the next query."""
-    raw = connection.connection
-    info = getattr(raw, "info", None)  # psycopg 3's; SQLite's connection has none
-    if info is None or connection.in_atomic_block:
-        return
-    from psycopg.pq import TransactionStatus
-
-    if info.transaction_status in (TransactionStatus.ACTIVE, TransactionStatus.UNKNOWN):
-        logger.warning("The database connection was left mid-query; opening a new one")
-        connection.close()
 
 
 def _holds_lease():

@@ -31,6 +31,7 @@ from connections.bigcommerce.errors import (
     ValidationError,
 )
 from connections.bigcommerce.statuses import OrderStatus
+from dataflows.database import db_connection_drop_if_busy
 from dataflows.models import LogEntry
 
 from ..models import Order, Shipment
@@ -113,6 +114,7 @@ class OrderUpdateRun:
         try:
             self._send_all()
         finally:
+            db_connection_drop_if_busy()  # a SIGTERM may have landed mid-query
             self._flush()
         ctx.progress(done=self.done)
         if self.stop is not None:

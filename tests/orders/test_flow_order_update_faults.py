@@ -163,3 +163,45 @@ def test_a_seeded_mix_of_every_fault_kind_converges_to_each_shipment_once(
         in_bc = bc_shipments(sandbox, order)
         hub = Shipment.objects.filter(order=order).values_list("bc_shipment_id", flat=True)
         assert len(in_bc) == 2 and sorted(hub) == sorted(s["id"] for s in in_bc)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sigterm_that_leaves_the_connection_mid_query_still_saves_the_shipments_sent(
+    store, sandbox_settings, contract, monkeypatch
+):
+    """The interrupt lands while the database answers, between the driver's steps: the run's
+    clean-up still records what BigCommerce already created, so nothing is looked for or
+    posted again."""
+    from django.db import connection
+
+    from dataflows.context import Interrupted
+    from orders.flows.order_update import OrderUpdateRun
+
+    if connection.vendor != "postgresql":
+        pytest.skip("leaves a PostgreSQL connection mid-query")
+    sandbox = sandbox_settings
+    store.allow_partial_shipments = True
+    store.save()
+    first_order, second_order = new_orders(store, sandbox, contract, (1,), (1,))
+    for order in (first_order, second_order):
+        one_unit_shipments(order, f"T-{order.pk}", 1)
+    record = OrderUpdateRun._record
+
+    def record_then_sigterm(self, work, shipment, sent):
+        record(self, work, shipment, sent)
+        connection.connection.pgconn.send_query(b"SELECT pg_sleep(0.2)")  # no answer read
+        raise Interrupted("the process received SIGTERM")
+
+    monkeypatch.setattr(OrderUpdateRun, "_record", record_then_sigterm)
+    monkeypatch.setattr("orders.flows.order_update.order_update_concurrency", lambda: 1)
+
+    with pytest.raises(Interrupted):
+        update(store, sandbox, contract)
+
+    sent = Shipment.objects.filter(status=Shipment.Status.SENT, needs_check=False)
+    assert sent.count() == 1
+    (bc_shipment,) = bc_shipments(sandbox, sent.get().order)
+    assert sent.get().bc_shipment_id == bc_shipment["id"]
+    run = Run.objects.get(dataflow__connection=store, dataflow__kind=ORDER_UPDATE)
+    assert run.status == Run.Status.FAILED
+    assert run.error_message.startswith("Interrupted: the process received SIGTERM")

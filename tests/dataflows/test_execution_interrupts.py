@@ -1,0 +1,94 @@
+"""A SIGTERM that lands while the database answers: the run is still recorded as interrupted
+and its lease released (dataflows.services.execution, dataflows.database)."""
+
+import os
+import signal
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from dataflows import services
+from dataflows.context import Interrupted, interrupt_on_sigterm
+from dataflows.models import Run
+from tests.dataflows.helpers import queued_run
+
+pytestmark = [pytest.mark.usefixtures("no_prerequisites"), pytest.mark.django_db(transaction=True)]
+
+
+def test_a_sigterm_while_a_query_runs_is_recorded_as_interrupted(
+    order_import, register_flow, fake_client
+):
+    """The interrupt lands while the database answers (the worker's usual place to wait): the
+    connection must still record the run's end, not be left busy with the query."""
+
+    if connection.vendor != "postgresql":
+        pytest.skip("interrupts a PostgreSQL query in flight")
+    settings_dict = connection.settings_dict
+
+    def sigterm_once_the_query_runs(backend_pid: int) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            host=settings_dict["HOST"], port=settings_dict["PORT"] or 5432,
+            user=settings_dict["USER"], dbname=settings_dict["NAME"], autocommit=True,
+        ) as watcher:  # fmt: skip
+            while not watcher.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = %s AND query LIKE '%%pg_sleep%%'",
+                (backend_pid,),
+            ).fetchone():
+                threading.Event().wait(0.02)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def flow(ctx):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (backend_pid,) = cursor.fetchone()
+            threading.Thread(target=sigterm_once_the_query_runs, args=(backend_pid,)).start()
+            cursor.execute("SELECT pg_sleep(30)")
+
+    register_flow("order_import", flow)
+    run = queued_run(order_import)
+    previous = signal.getsignal(signal.SIGTERM)
+    interrupt_on_sigterm()
+    try:
+        with pytest.raises(Interrupted):
+            services.run_execute(run_id=run.pk)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message.startswith("Interrupted: the process received SIGTERM")
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None
+
+
+def test_a_flow_cleaning_up_after_a_sigterm_on_a_busy_connection_is_still_recorded_as_interrupted(
+    order_import, register_flow, fake_client
+):
+    """The interrupt can leave the connection mid-query (it landed between psycopg's steps), and
+    the flow's own clean-up (a `finally` that saves what it has done) then fails on it: the run
+    is recorded as interrupted, not as an internal error, and the worker still stops."""
+    if connection.vendor != "postgresql":
+        pytest.skip("leaves a PostgreSQL connection mid-query")
+
+    def flow(ctx):
+        try:
+            connection.ensure_connection()
+            connection.connection.pgconn.send_query(b"SELECT pg_sleep(0.2)")  # no answer read
+            raise Interrupted("the process received SIGTERM")
+        finally:
+            with transaction.atomic():
+                Run.objects.filter(pk=ctx.run.pk).update(progress_done=1)
+
+    register_flow("order_import", flow)
+    run = queued_run(order_import)
+    with pytest.raises(Interrupted):
+        services.run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message.startswith("Interrupted: the process received SIGTERM")
+    order_import.refresh_from_db()
+    assert order_import.lease_run_id is None
