@@ -12,6 +12,8 @@ from django.db.models import Q
 from catalog.models import Product
 from connections.models import Connection, Tenant
 
+from .fields import PayloadJSONField
+
 
 class Customer(models.Model):
     """A buyer of one tenant, matched by e-mail across its connections (APIcenter's rule): a
@@ -102,7 +104,7 @@ class Order(models.Model):
     # The order exactly as BigCommerce last sent it (for support), and fingerprints: of that
     # version (nothing relevant changed when it matches) and of the lines and addresses the
     # hub's copy holds (an edit when it differs).
-    raw = models.JSONField(default=dict, blank=True)
+    raw = PayloadJSONField(default=dict, blank=True)
     source_hash = models.CharField(max_length=40, blank=True)
     content_hash = models.CharField(max_length=40, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
