@@ -44,15 +44,17 @@ class ProductResolver:
             links = {
                 variant: (product, tracking)
                 for variant, product, tracking in ProductLink.objects.filter(
-                    connection=connection, bc_variant_id__in=variant_ids
-                ).values_list("bc_variant_id", "product_id", "inventory_tracking")
+                    connection=connection, bc_variant_id__any_of=variant_ids
+                )
+                .order_by()
+                .values_list("bc_variant_id", "product_id", "inventory_tracking")
             }
         products = {}
         if skus:
             products = dict(
-                Product.objects.filter(tenant_id=connection.tenant_id, sku__in=skus).values_list(
-                    "sku", "pk"
-                )
+                Product.objects.filter(tenant_id=connection.tenant_id, sku__any_of=skus)
+                .order_by()
+                .values_list("sku", "pk")
             )
         return cls(links=links, products=products)
 

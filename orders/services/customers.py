@@ -19,9 +19,9 @@ def customers_upsert(*, tenant_id: int, orders: list[NormalizedOrder]) -> dict[s
     emails = {order.email for order in orders if order.email}
     existing = {
         row[0]: dict(zip(("pk", *CUSTOMER_FIELDS), row[1:], strict=True))
-        for row in Customer.objects.filter(tenant_id=tenant_id, email__in=emails).values_list(
-            "email", "pk", *CUSTOMER_FIELDS
-        )
+        for row in Customer.objects.filter(tenant_id=tenant_id, email__any_of=emails)
+        .order_by()
+        .values_list("email", "pk", *CUSTOMER_FIELDS)
     }
     ids = {email: customer["pk"] for email, customer in existing.items()}
     changed = []

@@ -190,7 +190,7 @@ class OrderImporter(ExistingOrderPlanner):
         # by date instead of looking up the page's ids, a cost that grows with the store.
         existing = {
             o.bc_order_id: o
-            for o in Order.objects.filter(connection=connection, bc_order_id__in=ids)
+            for o in Order.objects.filter(connection=connection, bc_order_id__any_of=ids)
             .defer("raw")
             .order_by()
         }
@@ -239,7 +239,7 @@ class OrderImporter(ExistingOrderPlanner):
         # A look-up by id: sorting by the model's order is wasted work.
         rows = (
             OrderError.objects.filter(
-                connection=self.connection, bc_order_id__in=ids, shipment__isnull=True
+                connection=self.connection, bc_order_id__any_of=ids, shipment__isnull=True
             )
             .filter(Q(resolved_at__isnull=True) | Q(resolution=OrderError.Resolution.IGNORED))
             .order_by()

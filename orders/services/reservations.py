@@ -54,10 +54,10 @@ def products_recount_reserved(
         for start in range(0, len(ids), RESERVED_CHUNK):
             chunk = ids[start : start + RESERVED_CHUNK]
             before = dict(_lock_products(chunk).values_list("pk", "reserved_by_orders"))
-            Product.objects.filter(pk__in=chunk).update(
+            Product.objects.filter(pk__any_of=chunk).update(
                 reserved_by_orders=Coalesce(Subquery(open_quantity, output_field=IntegerField()), 0)
             )
-            after = Product.objects.filter(pk__in=chunk).values_list("pk", "reserved_by_orders")
+            after = Product.objects.filter(pk__any_of=chunk).values_list("pk", "reserved_by_orders")
             changed.extend(pk for pk, reserved in after if before.get(pk) != reserved)
         increments = sorted(added)
         if increments:
@@ -88,7 +88,7 @@ def products_recount_reserved(
 
 
 def _lock_products(ids: list[int]):
-    return Product.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    return Product.objects.select_for_update(no_key=True).filter(pk__any_of=ids).order_by("pk")
 
 
 def _stock_changed(product_ids: list[int]) -> None:
