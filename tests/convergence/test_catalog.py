@@ -1,4 +1,5 @@
-"""Product Match, Changed Product Match, Full and Changed Stock Update on a real worker,
+"""Product Match, Changed Product Match (its pass by date and the products webhooks named),
+Full and Changed Stock Update on a real worker,
 through faults, a killed or stopped worker, a dropped database connection and a restarted
 Redis: each ends with one link per store variant, the store's stock equal to the hub's
 available stock, every push recorded, and nothing left for a further run to send."""
@@ -12,7 +13,7 @@ from catalog.kinds import (
     FULL_STOCK_UPDATE,
     PRODUCT_MATCH,
 )
-from catalog.models import Product, ProductLink
+from catalog.models import Product, ProductLink, ProductMatchRequest
 from connections.bigcommerce.client import BigCommerceClient
 from connections.bigcommerce.ratelimit import LocalQuotaGate
 from dataflows.models import Dataflow, LogEntry, Run
@@ -146,6 +147,56 @@ def test_a_product_match_converges_to_one_link_per_variant(
     assert (again.created, again.updated) == (0, 0)
     assert not again.log_entries.filter(message__contains=" created from ").exists()
     assert_every_variant_linked_once(store, sandbox)
+
+
+@pytest.mark.parametrize("disruption", DISRUPTIONS)
+def test_the_products_webhooks_named_converge_to_their_new_skus(
+    store, sandbox_settings, hub, disruption
+):
+    """Every SKU renamed in BigCommerce and only the webhooks tell (the pass by date finds
+    nothing after its cursor): Changed Product Match's requested products are matched again
+    until every link holds its new SKU, and the requests are gone once they were."""
+    sandbox = sandbox_settings
+    sandbox.reset(products=MATCH_PRODUCTS, variants=2)
+    run_here(sandbox, store, PRODUCT_MATCH)
+    variants = sandbox_variants(sandbox)
+    renamed = [{"id": v["id"], "sku": f"RENAMED-{v['id']}"} for _, v in variants]
+    for start in range(0, len(renamed), 50):
+        response = sandbox.api("PUT", "/v3/catalog/variants", json=renamed[start : start + 50])
+        assert response.status_code == 200, response.text
+    dataflow = dataflow_of(store, CHANGED_PRODUCT_MATCH)
+    dataflow.cursor = {"date_modified": "2100-01-01T00:00:00+00:00"}
+    dataflow.save(update_fields=["cursor"])
+    product_ids = sorted({product["id"] for product, _ in variants})
+    ProductMatchRequest.objects.bulk_create(
+        [ProductMatchRequest(connection=store, bc_product_id=pk) for pk in product_ids]
+    )
+    sandbox.configure(latency_ms=700)
+
+    runs = converge_through(
+        hub,
+        sandbox,
+        dataflow,
+        disruption,
+        mid_run=lambda: ProductLink.objects.filter(
+            connection=store, bc_sku__startswith="RENAMED-"
+        ).exists(),
+        fault_seed=FAULT_SEED,
+    )
+
+    sandbox.configure(latency_ms=0)
+    assert runs[-1].status == Run.Status.SUCCEEDED
+    assert errors_of(runs[-1]) == []
+    assert not ProductMatchRequest.objects.filter(connection=store).exists()
+    links = ProductLink.objects.filter(connection=store).select_related("product")
+    by_variant = {link.bc_variant_id: link for link in links}
+    assert len(by_variant) == links.count() == len(renamed)
+    for variant in renamed:
+        link = by_variant[variant["id"]]
+        assert (link.bc_sku, link.product.sku) == (variant["sku"], variant["sku"])
+    assert Product.objects.filter(tenant=store.tenant, sku__startswith="RENAMED-").count() == len(
+        renamed
+    )
 
 
 # ----------------------------------------------------------------------------- stock
