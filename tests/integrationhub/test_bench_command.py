@@ -11,6 +11,7 @@ from django.core.management import call_command
 pytestmark = pytest.mark.sandbox
 
 GROUPS = {
+    "machine",
     "orders_fetch",
     "orders_fetch_concurrent",
     "order_import",
@@ -43,6 +44,8 @@ def test_bench_prints_one_json_object_with_every_group_of_figures():
 
     figures = json.loads(out.getvalue())
     assert set(figures) == GROUPS
+    machine = figures["machine"]
+    assert machine["python_probe_ms_before"] > 0 and machine["python_probe_ms_after"] > 0
     fetch = figures["orders_fetch"]["store_of_300_orders"]
     assert fetch["orders"] > 250
     assert fetch["requests"] == 2  # 250 a request: one full page, one short page

@@ -3,13 +3,15 @@
 Wall time is compared with the floor that the store's rate limit sets: `requests / quota`
 windows. The window is shortened (the quota is not) so the bench stays short, except for the
 Order Import backfills, which run in BigCommerce's real 30 s window; the figures name the quota
-and window used."""
+and window used. `machine` is a fixed pure-Python workload timed before and after: the
+machine's speed (a shared VM's drifts by a third within minutes), to read the figures by."""
 
 import json
 import math
 import os
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -113,7 +115,7 @@ class Command(BaseCommand):
         peer_orders=1000,
         **options,
     ):
-        figures = {}
+        figures = {"machine": {"python_probe_ms_before": python_probe_ms()}}
         with SandboxProcess(
             orders=max(orders),
             products=500,
@@ -190,6 +192,8 @@ class Command(BaseCommand):
             window_ms=window_ms,
             database_url=postgres_url(),
         )
+        figures["machine"]["python_probe_ms_after"] = python_probe_ms()
+        figures["machine"]["load_average_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
         self.stdout.write(json.dumps(figures, indent=2))
 
     def orders_fetch(self, sandbox, *, sizes, quota, window_ms, latency_ms):
@@ -277,6 +281,16 @@ class Command(BaseCommand):
         if child.returncode != 0:
             raise RuntimeError(f"benchmark child failed:\n{stderr[-3000:]}")
         return json.loads(stdout.strip().splitlines()[-1])
+
+
+def python_probe_ms() -> float:
+    """CPU time of a fixed pure-Python workload (the best of three), in ms."""
+    best = math.inf
+    for _ in range(3):
+        started = time.process_time()
+        sum(i * i for i in range(2_000_000))
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
 
 
 def postgres_url() -> str | None:
