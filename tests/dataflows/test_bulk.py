@@ -126,3 +126,31 @@ def test_the_statistics_keeper_does_nothing_on_sqlite():
     with CaptureQueriesContext(connection) as queries:
         keeper.grew(by=5000)
     assert queries.captured_queries == []
+
+
+def test_bulk_writes_store_datetimes_as_the_orm_does_whatever_their_time_zone():
+    from datetime import datetime, timedelta
+    from datetime import timezone as dt_timezone
+
+    tenant = Tenant.objects.create(name="Acme")
+    berlin = dt_timezone(timedelta(hours=1))
+    when = datetime(2024, 3, 1, 10, 0, 0, 123456, tzinfo=berlin)
+    rows = _rows(tenant, ["A"])
+    rows[0] = (*rows[0][:-2], when, when.replace(microsecond=0))
+    upsert_rows(Product, COLUMNS, rows, unique=("tenant_id", "sku"), update=("name",))
+    Product.objects.filter(pk=Product.objects.create(tenant=tenant, sku="B").pk).update(
+        created_at=when
+    )
+
+    a, b = Product.objects.get(sku="A"), Product.objects.get(sku="B")
+    assert a.created_at == when == b.created_at
+    assert a.updated_at == when.replace(microsecond=0)
+    assert Product.objects.filter(created_at__lt=when + timedelta(microseconds=1)).count() == 2
+
+
+def test_a_bulk_write_the_database_refuses_raises_djangos_error():
+    from django.db import IntegrityError
+
+    tenant = Tenant.objects.create(name="Acme")
+    with pytest.raises(IntegrityError):
+        insert_rows(Product, COLUMNS, _rows(tenant, ["A", "A"]))
