@@ -74,13 +74,18 @@ def _sqlite_chunks(db, rows: list, width: int):
         yield ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
 
 
+def pg_base_type(field, db) -> str:
+    """The field's PostgreSQL type without its modifiers (`varchar`, not `varchar(255)`)."""
+    return re.sub(r"\(.*\)", "", field.cast_db_type(db)).strip()
+
+
 def _pg_arrays(db, fields, rows: list) -> tuple[str, list]:
     """`unnest(%s::type[], …)` of the rows' columns: one small statement whatever the number of
     rows (psycopg parses and PostgreSQL plans it once, then it is prepared). The arrays take
     each column's base type (`varchar`, `numeric`): the column itself then checks lengths and
     precision when the row is stored, as a plain INSERT does (a cast to `varchar(n)` would cut
     a too-long value silently)."""
-    types = [re.sub(r"\(.*\)", "", f.cast_db_type(db)).strip() + "[]" for f in fields]
+    types = [pg_base_type(f, db) + "[]" for f in fields]
     columns = [
         _one_type(f, list(column))
         for f, column in zip(fields, zip(*rows, strict=True), strict=True)
@@ -251,8 +256,10 @@ def _preparer(field, db):
 def _sqlite_utc_text(value):
     """What Django stores on SQLite for an aware datetime (its naive UTC text), without its
     checks per value (a fifth of a page's preparation)."""
-    if value is None or value.tzinfo is None:
-        return None if value is None else str(value)
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return str(value)
     return str(value.astimezone(UTC).replace(tzinfo=None))
 
 

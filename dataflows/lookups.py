@@ -6,11 +6,11 @@ spends ~2 ms a query there); one array is one parameter. Elsewhere (SQLite) it i
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field
 from django.db.models.lookups import In
+
+from .bulk import pg_base_type
 
 
 @Field.register_lookup
@@ -24,6 +24,5 @@ class AnyOf(In):
             if not values:
                 raise EmptyResultSet
             lhs, params = self.process_lhs(compiler, connection)
-            base_type = re.sub(r"\(.*\)", "", field.cast_db_type(connection)).strip()
-            return f"{lhs} = ANY(%s::{base_type}[])", (*params, values)
+            return f"{lhs} = ANY(%s::{pg_base_type(field, connection)}[])", (*params, values)
         return super().as_sql(compiler, connection)

@@ -68,7 +68,7 @@ def figures(
         "window_note": "BigCommerce's real window for the imports (Standard/Plus: 150 requests "
         "/ 30 s, Pro: 450); the peer comparison runs in a shortened window (see peer)",
         "statuses": "all",
-        "load_average": _load(),
+        "load_average": load_average(),
     }
     try:
         for vendor in databases.vendors():
@@ -107,14 +107,15 @@ def figures(
                 quota=quota,
                 window_ms=peer_window_ms,
             )
-        result["load_average_after"] = _load()
+        result["load_average_after"] = load_average()
         return result
     finally:
         databases.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _load() -> str:
+def load_average() -> str:
+    """The load average and the number of cores, as the figures print it."""
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
     except OSError:

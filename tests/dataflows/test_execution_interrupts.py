@@ -16,6 +16,14 @@ from tests.dataflows.helpers import queued_run
 pytestmark = [pytest.mark.usefixtures("no_prerequisites"), pytest.mark.django_db(transaction=True)]
 
 
+def assert_recorded_as_interrupted(run, dataflow):
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    assert run.error_message.startswith("Interrupted: the process received SIGTERM")
+    dataflow.refresh_from_db()
+    assert dataflow.lease_run_id is None
+
+
 def test_a_sigterm_while_a_query_runs_is_recorded_as_interrupted(
     order_import, register_flow, fake_client
 ):
@@ -57,11 +65,7 @@ def test_a_sigterm_while_a_query_runs_is_recorded_as_interrupted(
     finally:
         signal.signal(signal.SIGTERM, previous)
 
-    run.refresh_from_db()
-    assert run.status == Run.Status.FAILED
-    assert run.error_message.startswith("Interrupted: the process received SIGTERM")
-    order_import.refresh_from_db()
-    assert order_import.lease_run_id is None
+    assert_recorded_as_interrupted(run, order_import)
 
 
 def test_a_flow_cleaning_up_after_a_sigterm_on_a_busy_connection_is_still_recorded_as_interrupted(
@@ -87,8 +91,4 @@ def test_a_flow_cleaning_up_after_a_sigterm_on_a_busy_connection_is_still_record
     with pytest.raises(Interrupted):
         services.run_execute(run_id=run.pk)
 
-    run.refresh_from_db()
-    assert run.status == Run.Status.FAILED
-    assert run.error_message.startswith("Interrupted: the process received SIGTERM")
-    order_import.refresh_from_db()
-    assert order_import.lease_run_id is None
+    assert_recorded_as_interrupted(run, order_import)

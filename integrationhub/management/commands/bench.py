@@ -193,7 +193,7 @@ class Command(BaseCommand):
             database_url=postgres_url(),
         )
         figures["machine"]["python_probe_ms_after"] = python_probe_ms()
-        figures["machine"]["load_average_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        figures["machine"]["load_average_after"] = order_import.load_average()
         self.stdout.write(json.dumps(figures, indent=2))
 
     def orders_fetch(self, sandbox, *, sizes, quota, window_ms, latency_ms):
