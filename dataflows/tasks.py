@@ -9,7 +9,7 @@ import signal
 from celery import shared_task
 from celery import signals as celery_signals
 
-from .context import Interrupted, interrupt_on_sigterm, request_stop
+from .context import Interrupted, interrupt_on_sigterm, request_stop, stop_request_clear
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ def _task_ended(**kwargs):
     if _pool_process["is"] and _pool_process["handler"] is not None:
         signal.signal(signal.SIGTERM, _pool_process["handler"])
         _pool_process["handler"] = None
+        stop_request_clear()  # the SIGTERM was this task's: the process serves the next one
 
 
 def pool_processes() -> list:

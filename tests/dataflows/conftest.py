@@ -95,3 +95,20 @@ def order_import(connection):
     from tests.dataflows.helpers import dataflow_of
 
     return dataflow_of(connection)
+
+
+@pytest.fixture
+def sigterm_interrupts():
+    """SIGTERM interrupts this (pytest's) process's run, as in a worker; afterwards the
+    handler, the unraisable hook and the process's stop request are as before."""
+    import signal
+    import sys
+
+    from dataflows.context import interrupt_on_sigterm, stop_request_clear
+
+    handler, hook = signal.getsignal(signal.SIGTERM), sys.unraisablehook
+    interrupt_on_sigterm()
+    yield signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, handler)
+    sys.unraisablehook = hook
+    stop_request_clear()

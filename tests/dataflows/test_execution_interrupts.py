@@ -4,14 +4,17 @@ and its lease released (dataflows.services.execution, dataflows.database)."""
 import os
 import signal
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
 
 from dataflows import services
-from dataflows.context import Interrupted, interrupt_on_sigterm
+from dataflows.context import Interrupted
 from dataflows.models import Run
 from tests.dataflows.helpers import queued_run
+
+BLOCKED_S = 10  # an upper bound only: the interrupt ends the wait at once
 
 pytestmark = [pytest.mark.usefixtures("no_prerequisites"), pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +28,7 @@ def assert_recorded_as_interrupted(run, dataflow):
 
 
 def test_a_sigterm_while_a_query_runs_is_recorded_as_interrupted(
-    order_import, register_flow, fake_client
+    order_import, register_flow, fake_client, sigterm_interrupts
 ):
     """The interrupt lands while the database answers (the worker's usual place to wait): the
     connection must still record the run's end, not be left busy with the query."""
@@ -57,13 +60,8 @@ def test_a_sigterm_while_a_query_runs_is_recorded_as_interrupted(
 
     register_flow("order_import", flow)
     run = queued_run(order_import)
-    previous = signal.getsignal(signal.SIGTERM)
-    interrupt_on_sigterm()
-    try:
-        with pytest.raises(Interrupted):
-            services.run_execute(run_id=run.pk)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with pytest.raises(Interrupted):
+        services.run_execute(run_id=run.pk)
 
     assert_recorded_as_interrupted(run, order_import)
 
@@ -91,4 +89,57 @@ def test_a_flow_cleaning_up_after_a_sigterm_on_a_busy_connection_is_still_record
     with pytest.raises(Interrupted):
         services.run_execute(run_id=run.pk)
 
+    assert_recorded_as_interrupted(run, order_import)
+
+
+def test_a_sigterm_that_python_drops_in_a_finalizer_still_interrupts_the_flow_at_once(
+    order_import, register_flow, fake_client, sigterm_interrupts
+):
+    """The signal can land while a weakref callback runs (the garbage collector, a cache's
+    clean-up), where Python prints the interrupt and drops it: it is delivered again, so a flow
+    then blocked in a long request stops instead of working on to its end."""
+    import weakref
+
+    class Cached:
+        pass
+
+    def flow(ctx):
+        cached = Cached()
+        ref = weakref.ref(cached, lambda gone: sigterm_interrupts(signal.SIGTERM, None))
+        del cached  # the callback runs, its interrupt dropped
+        assert ref() is None
+        threading.Event().wait(BLOCKED_S)  # a long request
+
+    register_flow("order_import", flow)
+    run = queued_run(order_import)
+    started = time.monotonic()
+    with pytest.raises(Interrupted):
+        services.run_execute(run_id=run.pk)
+
+    assert time.monotonic() - started < BLOCKED_S
+    assert_recorded_as_interrupted(run, order_import)
+
+
+def test_a_flow_that_swallowed_its_interrupt_stops_at_its_next_heartbeat(
+    order_import, register_flow, fake_client, sigterm_interrupts
+):
+    """The process asked to stop stays asked: a flow that caught the interrupt (a broad
+    `except BaseException` in a library) is stopped by its next heartbeat."""
+    pages = []
+
+    def flow(ctx):
+        try:
+            sigterm_interrupts(signal.SIGTERM, None)
+        except BaseException:
+            pass
+        for page in range(3):
+            ctx.heartbeat()
+            pages.append(page)
+
+    register_flow("order_import", flow)
+    run = queued_run(order_import)
+    with pytest.raises(Interrupted):
+        services.run_execute(run_id=run.pk)
+
+    assert pages == []
     assert_recorded_as_interrupted(run, order_import)
