@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -50,7 +51,13 @@ class UnreadableOrder(ValueError):
     """The payload is not an order the hub can read (says which field)."""
 
 
-__all__ = ["UnreadableOrder", "UnstorableOrder", "normalize_order"]
+__all__ = [
+    "NormalizedPage",
+    "UnreadableOrder",
+    "UnstorableOrder",
+    "normalize_order",
+    "normalize_page",
+]
 
 
 def _dec(value: Any) -> Decimal:
@@ -339,3 +346,37 @@ def normalize_order(payload: Any) -> NormalizedOrder:
         }
     )
     return order
+
+
+@dataclass
+class NormalizedPage:
+    """A page of orders read and checked for what is storable (no database): the orders by
+    BigCommerce id (the latest version of each), the unreadable ones' error texts by id, and
+    the (error text, id) of every order not imported for that."""
+
+    orders: dict[int, NormalizedOrder] = field(default_factory=dict)
+    unreadable: dict[int, str] = field(default_factory=dict)
+    failures: list[tuple[str, int | None]] = field(default_factory=list)
+
+
+def normalize_page(payloads: Iterable[dict]) -> NormalizedPage:
+    page = NormalizedPage()
+    for payload in payloads:
+        try:
+            order = normalize_order(payload)
+        except (UnreadableOrder, UnstorableOrder) as exc:
+            bc_id = payload.get("id") if isinstance(payload, dict) else None
+            text = (
+                str(exc)
+                if isinstance(exc, UnstorableOrder)
+                else f"BigCommerce sent order {bc_id} in a form the hub cannot read ({exc}); "
+                "it was not imported. Retry it once the store answers normally."
+            )
+            page.failures.append((text, bc_id if isinstance(bc_id, int) else None))
+            if isinstance(bc_id, int) and 0 < bc_id <= MAX_BIGINT:
+                page.unreadable[bc_id] = text
+            continue
+        seen = page.orders.get(order.bc_order_id)
+        if seen is None or order.date_modified >= seen.date_modified:
+            page.orders[order.bc_order_id] = order
+    return page

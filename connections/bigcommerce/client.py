@@ -48,7 +48,7 @@ from .ratelimit import (
     quota_gate_for,
     reset_ms_from_headers,
 )
-from .resources.base import endpoint_key
+from .resources.base import Decoder, endpoint_key
 from .resources.catalog import CatalogAPI
 from .resources.inventory import InventoryAPI
 from .resources.listings import ListingsAPI
@@ -237,8 +237,10 @@ class BigCommerceClient(
         *,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        decode: Decoder | None = None,
     ) -> Any:
-        """Send one logical request (with its retries); the decoded JSON, or None on 204."""
+        """Send one logical request (with its retries); the decoded JSON (by `decode`, which
+        raises ValueError for a body it cannot read), or None on 204."""
         method = method.upper()
         key = endpoint_key(method, path)
         url = f"{self.base_url}{path}"
@@ -337,7 +339,7 @@ class BigCommerceClient(
             if status == 204 or not response.content.strip():
                 return None
             try:
-                return json.loads(response.content)
+                return (decode or json.loads)(response.content)
             except ValueError:
                 if method == "GET" and malformed < MALFORMED_RETRIES:
                     malformed += 1

@@ -27,6 +27,7 @@ A run does, in this order:
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from contextlib import closing, contextmanager
@@ -39,10 +40,13 @@ from dataflows.bulk import StatisticsKeeper
 from dataflows.models import LogEntry, Run
 
 from ..models import Customer, Order
-from ..normalize import consignments_from_sub_resources, consignments_inline
+from ..normalize import consignments_from_sub_resources, consignments_inline, normalize_page
+from ..page_reader import PageReader, ReadPage
 from ..services.import_filter import created_within_days, import_filter_for
-from ..services.importer import OrderImporter, normalize_page
+from ..services.importer import OrderImporter
 from .order_import_requested import PAGE_SIZE, RequestedOrdersMixin, first_page
+
+logger = logging.getLogger(__name__)
 
 #: A backfill refreshes the planner's statistics of orders and customers each time it wrote
 #: as many orders as they held (this many at least): see StatisticsKeeper.
@@ -147,7 +151,9 @@ class OrderImportRun(RequestedOrdersMixin):
             self.ctx.log(message, **entry)
 
     def _import(self, payloads: list[dict], *, force: bool = False, normalized=None):
-        payloads = self._with_consignments(payloads)
+        """`normalized`: the page as `normalize_page` made it (with its consignments)."""
+        if normalized is None:
+            payloads = self._with_consignments(payloads)
         result = self.importer.import_page(
             normalized if normalized is not None else payloads, force=force
         )
@@ -319,6 +325,12 @@ class OrderImportRun(RequestedOrdersMixin):
             del listings[key]  # a status put back later is backfilled again
 
     def backfill(self) -> None:
+        with closing(PageReader()) as reader:
+            self._backfill(reader)
+        if reader.pages_read:
+            logger.info("Order Import: %s pages read in the page reader process", reader.pages_read)
+
+    def _backfill(self, reader: PageReader) -> None:
         scope = self._scope()
         for key, status_id, archived in self._listing_keys():
             listing = self.cursor["listings"].get(key)
@@ -346,8 +358,11 @@ class OrderImportRun(RequestedOrdersMixin):
                         is_deleted=True if archived else None,
                         sort="id:asc",
                         limit=PAGE_SIZE,
+                        decode=reader.decode,
                     )
                 )
+                if isinstance(page, ReadPage):  # read in the helper process
+                    return page, page.normalized
                 page = self._with_consignments(page)
                 # Read in this thread too: it works while the other one waits for the database.
                 return page, normalize_page(page)

@@ -4,6 +4,8 @@ shipments, and changes after the warehouse shipped (an error: the hub keeps its 
 
 from __future__ import annotations
 
+import json
+
 from connections.bigcommerce.statuses import SHIPPED_STATUSES, OrderStatus
 
 from ..models import Address, Order, OrderError
@@ -30,7 +32,7 @@ class ExistingOrderPlanner:
         # Bookkeeping: the version seen, whatever is applied.
         current.source_hash = order.source_hash
         current.date_modified = max(current.date_modified, order.date_modified)
-        current.raw = order.raw
+        current.raw = order.raw if order.raw is not None else json.loads(order.raw_text)
         current.is_archived = order.is_deleted
         page.changed.append(current)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,8 +21,7 @@ from connections.models import Connection
 from dataflows.bulk import JsonText
 
 from ..models import Address, Order, OrderError, OrderLine, Shipment
-from ..normalize import NormalizedOrder, UnreadableOrder, UnstorableOrder, normalize_order
-from ..storable import MAX_BIGINT
+from ..normalize import NormalizedOrder, NormalizedPage, normalize_page
 from .checks import ProductResolver, address_problems, hub_status_for, line_problems
 from .import_existing import ExistingOrderPlanner
 from .import_filter import ImportFilter, import_filter_for
@@ -51,40 +49,6 @@ def _no_log(message: str, level: str, bc_order_id: int | None) -> None:
         ),
         message,
     )
-
-
-@dataclass
-class NormalizedPage:
-    """A page of orders read and checked for what is storable (no database): the orders by
-    BigCommerce id (the latest version of each), the unreadable ones' error texts by id, and
-    the (error text, id) of every order not imported for that."""
-
-    orders: dict[int, NormalizedOrder] = field(default_factory=dict)
-    unreadable: dict[int, str] = field(default_factory=dict)
-    failures: list[tuple[str, int | None]] = field(default_factory=list)
-
-
-def normalize_page(payloads: Iterable[dict]) -> NormalizedPage:
-    page = NormalizedPage()
-    for payload in payloads:
-        try:
-            order = normalize_order(payload)
-        except (UnreadableOrder, UnstorableOrder) as exc:
-            bc_id = payload.get("id") if isinstance(payload, dict) else None
-            text = (
-                str(exc)
-                if isinstance(exc, UnstorableOrder)
-                else f"BigCommerce sent order {bc_id} in a form the hub cannot read ({exc}); "
-                "it was not imported. Retry it once the store answers normally."
-            )
-            page.failures.append((text, bc_id if isinstance(bc_id, int) else None))
-            if isinstance(bc_id, int) and 0 < bc_id <= MAX_BIGINT:
-                page.unreadable[bc_id] = text
-            continue
-        seen = page.orders.get(order.bc_order_id)
-        if seen is None or order.date_modified >= seen.date_modified:
-            page.orders[order.bc_order_id] = order
-    return page
 
 
 class OrderImporter(ExistingOrderPlanner):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import MalformedResponseError
+
+#: Reads an answer's body (bytes) into what `json.loads` would give, or raises ValueError.
+Decoder = Callable[[bytes], Any]
 
 MAX_PAGE_SIZE = 250
 #: Ids per request in ``id:in`` / ``product_id:in`` filters (keeps URLs short).
@@ -52,6 +55,7 @@ class ResourceBase:
         *,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        decode: Decoder | None = None,
     ) -> Any:
         raise NotImplementedError  # the transport's (BigCommerceClient)
 
@@ -95,13 +99,23 @@ class ResourceBase:
         return payload
 
     def _iter_v2_pages(
-        self, path: str, params: dict[str, Any], *, limit: int, start_page: int = 1
+        self,
+        path: str,
+        params: dict[str, Any],
+        *,
+        limit: int,
+        start_page: int = 1,
+        decode: Decoder | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """v2 lists: page by page until a 204, an empty page or a short page."""
+        """v2 lists: page by page until a 204, an empty page or a short page. `decode`: what
+        reads an answer's body instead of `json.loads` (it returns a list, or raises
+        ValueError for a body that is not JSON)."""
         limit = check_limit(limit)
         page = max(1, int(start_page))
         while True:
-            payload = self._request("GET", path, params={**params, "limit": limit, "page": page})
+            payload = self._request(
+                "GET", path, params={**params, "limit": limit, "page": page}, decode=decode
+            )
             if payload is None:
                 return
             if not isinstance(payload, list):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..dates import DateLike, format_v2_date
-from .base import MAX_PAGE_SIZE, ResourceBase
+from .base import MAX_PAGE_SIZE, Decoder, ResourceBase
 
 # Orders with their consignments, line items and shipping addresses in one answer.
 CONSIGNMENTS_INLINE = {"include": "consignments.line_items", "consignment_structure": "object"}
@@ -48,20 +48,24 @@ class OrdersAPI(ResourceBase):
         include_consignments: bool = True,
         limit: int = MAX_PAGE_SIZE,
         start_page: int = 1,
+        decode: Decoder | None = None,
         **filters: Any,
     ) -> Iterator[list[dict[str, Any]]]:
         """``GET /v2/orders`` page by page (each page fetched when the previous is consumed).
 
         ``filters`` are those of ``_order_filters`` (status_id, min_id, max_id, min/max
         date_created, min/max date_modified, is_deleted). With ``include_consignments`` each
-        order carries its consignments, line items and shipping addresses.
+        order carries its consignments, line items and shipping addresses. ``decode`` reads
+        each answer's body instead of ``json.loads`` (see ``_iter_v2_pages``).
         """
         params = self._order_filters(**filters)
         if sort:
             params["sort"] = sort
         if include_consignments:
             params.update(CONSIGNMENTS_INLINE)
-        return self._iter_v2_pages("/v2/orders", params, limit=limit, start_page=start_page)
+        return self._iter_v2_pages(
+            "/v2/orders", params, limit=limit, start_page=start_page, decode=decode
+        )
 
     def iter_orders(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """The orders of ``iter_order_pages`` (same keywords), one by one."""
