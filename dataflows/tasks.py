@@ -9,7 +9,7 @@ import signal
 from celery import shared_task
 from celery import signals as celery_signals
 
-from .context import Interrupted, interrupt_on_sigterm, request_stop, stop_request_clear
+from .stopping import Interrupted, interrupt_on_sigterm, request_stop, stop_request_clear
 
 logger = logging.getLogger(__name__)
 

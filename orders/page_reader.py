@@ -19,6 +19,9 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
+from collections import deque
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,20 +34,32 @@ _ROOT = Path(__file__).resolve().parents[1]
 
 
 class ReadPage(list):
-    """A page the helper read: the orders' ids (as `{"id": …}`), and `normalized`."""
+    """A page the helper read: the orders' ids (as `{"id": …}`) as soon as it parsed them, so
+    the next page can be asked for meanwhile, and `normalized` once it is done (or, should the
+    helper fail on the way, read here from the answer's body)."""
 
-    def __init__(self, ids: list, normalized: NormalizedPage):
+    def __init__(self, ids: list, normalized: Future, content: bytes):
         super().__init__({"id": order_id} for order_id in ids)
-        self.normalized = normalized
+        self._normalized, self._content = normalized, content
+
+    @property
+    def normalized(self) -> NormalizedPage:
+        try:
+            return self._normalized.result()
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError, struct.error) as exc:
+            logger.warning("The page reader process failed (%s); reading the page here", exc)
+            return normalize_page(json.loads(self._content))
 
 
 class PageReader:
-    """The run's side. Used by one thread at a time (the page prefetch's)."""
+    """The run's side: `decode` is called by one thread at a time (the page prefetch's); a
+    thread of its own takes the helper's answers, in the order the pages were sent."""
 
     def __init__(self, *, start_after: int = 1):
         self._process: subprocess.Popen | None = None
         self._start_after = start_after  # pages read here first: a short backfill never waits
         self._calls = 0
+        self._waiting: deque[tuple[Future, Future]] = deque()
         self.pages_read = 0  # by the helper
         self.broken = False
 
@@ -53,32 +68,62 @@ class PageReader:
         self._calls += 1
         if self.broken or self._calls <= self._start_after:
             return json.loads(content)
+        ids, normalized = Future(), Future()
         try:
-            reply = self._ask(content)
+            self._send(content, ids, normalized)
+            reply = ids.result()
         except (OSError, EOFError, ValueError, pickle.UnpicklingError, struct.error) as exc:
             logger.warning("The page reader process failed (%s); reading pages in the run", exc)
             self.close()
             return json.loads(content)
         if reply[0] == "invalid":
             raise ValueError("the body is not JSON")
-        if reply[0] == "page":
+        if reply[0] == "ids":
             self.pages_read += 1
-            return ReadPage(reply[1], reply[2])
+            return ReadPage(reply[1], normalized, content)
         return json.loads(content)  # "parse": something the helper leaves to the run
 
-    def _ask(self, content: bytes) -> tuple:
+    def _send(self, content: bytes, ids: Future, normalized: Future) -> None:
         if self._process is None:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "orders.page_reader"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 cwd=_ROOT,
-                env={**os.environ, "PYTHONPATH": str(_ROOT)},
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(
+                        filter(None, (str(_ROOT), os.environ.get("PYTHONPATH")))
+                    ),
+                },
             )
-        process = self._process
-        process.stdin.write(_FRAME.pack(len(content)) + content)
-        process.stdin.flush()
-        return pickle.loads(_read_frame(process.stdout))
+            threading.Thread(
+                target=self._answers, args=(self._process.stdout,), daemon=True
+            ).start()
+        self._waiting.append((ids, normalized))
+        self._process.stdin.write(_FRAME.pack(len(content)) + content)
+        self._process.stdin.flush()
+
+    def _answers(self, stdout: BinaryIO) -> None:
+        """Each page's answers in turn: its ids (or why not), then its normalized page."""
+        try:
+            while True:
+                reply = pickle.loads(_read_frame(stdout))
+                ids, normalized = self._waiting[0]
+                if reply[0] == "page":
+                    self._waiting.popleft()
+                    normalized.set_result(reply[1])
+                    continue
+                ids.set_result(reply)
+                if reply[0] != "ids":
+                    self._waiting.popleft()  # nothing follows
+        except BaseException as exc:  # the helper ended or failed: nothing more will come
+            while self._waiting:
+                for future in self._waiting.popleft():
+                    if not future.done():
+                        future.set_exception(EOFError(f"the page reader ended ({exc!r})"))
+        finally:
+            stdout.close()
 
     def close(self) -> None:
         self.broken = True
@@ -91,8 +136,6 @@ class PageReader:
         except (OSError, ValueError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
-        finally:
-            process.stdout.close()
 
 
 def _read_frame(stream: BinaryIO) -> bytes:
@@ -110,37 +153,48 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes:
 # ----------------------------------------------------------------------------- helper side
 
 
-def read_page(content: bytes) -> tuple:
-    """("page", ids, normalized page), ("invalid",) or ("parse",) for the run to do it."""
+def read_page(content: bytes, send) -> None:
+    """Send ("ids", ids) then ("page", normalized page); or ("invalid",), or ("parse",) for the
+    run to read it itself."""
     try:
         payloads = json.loads(content)
     except ValueError:
-        return ("invalid",)
+        return send(("invalid",))
     if not isinstance(payloads, list) or not all(
         isinstance(p, dict) and (p.get("order_is_digital") or consignments_inline(p))
         for p in payloads
     ):
-        return ("parse",)  # not a page, or orders whose lines must be fetched one by one
+        return send(("parse",))  # not a page, or orders whose lines must be fetched one by one
+    send(("ids", [p.get("id") for p in payloads]))  # the next page can be asked for now
     page = normalize_page(payloads)
     for order in page.orders.values():
         if order.raw_text:
             order.raw = None  # stored as its text; the run parses it again where it needs it
-    return ("page", [p.get("id") for p in payloads], page)
+    send(("page", page))
 
 
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    sent = []
+
+    def send(reply: tuple) -> None:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(_FRAME.pack(len(data)) + data)
+        stdout.flush()
+        sent.append(reply[0])
+
     while True:
         try:
             content = _read_frame(stdin)
         except EOFError:
             return
+        sent.clear()
         try:
-            reply = read_page(content)
-        except Exception:  # a page the run reads itself, raising there what it raises here
-            reply = ("parse",)
-        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        stdout.write(_FRAME.pack(len(data)) + data)
-        stdout.flush()
+            read_page(content, send)
+        except Exception:  # the run reads the page itself, raising there what it raises here
+            if not sent:
+                send(("parse",))
+            else:
+                raise  # its ids went out: the run reads it from the body when this ends
 
 
 if __name__ == "__main__":

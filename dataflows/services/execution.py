@@ -10,10 +10,11 @@ from django.db.models.functions import Coalesce, Now
 
 from connections.bigcommerce.errors import AuthenticationError, BigCommerceError
 
-from ..context import Interrupted, LeaseLost, RunContext, RunDeferred, RunSliced
+from ..context import LeaseLost, RunContext, RunDeferred, RunSliced
 from ..models import Dataflow, LogEntry, Run
 from ..options import dataflow_options_validate
 from ..registry import flow_spec, kind_label
+from ..stopping import Interrupted
 from .alerting import run_alerts_record, schedules_paused
 from .claims import _claim, _release, runs_recover_abandoned
 from .queueing import refuse_inactive, run_queue, send_run, waiting_or_new_run

@@ -71,8 +71,8 @@ def _parse(value) -> datetime | None:
 def _prefetching(fetch, after_id: int):
     """Pages by id, the next one fetched and read (in a thread) while the current one is
     imported: the hub's writes overlap BigCommerce's answer time and the reading of the next
-    page. `fetch(after_id)` returns (page, what `normalize_page` made of it). Stops after a
-    short page."""
+    page. `fetch(after_id)` returns (page, what `normalize_page` made of it, or None while the
+    page reader is at it). Stops after a short page."""
     fetched: queue.Queue = queue.Queue(maxsize=1)
 
     def fetch_into(cursor: int) -> None:
@@ -361,14 +361,16 @@ class OrderImportRun(RequestedOrdersMixin):
                         decode=reader.decode,
                     )
                 )
-                if isinstance(page, ReadPage):  # read in the helper process
-                    return page, page.normalized
+                if isinstance(page, ReadPage):  # being read in the helper process
+                    return page, None
                 page = self._with_consignments(page)
                 # Read in this thread too: it works while the other one waits for the database.
                 return page, normalize_page(page)
 
             with closing(_prefetching(fetch, listing["after_id"])) as pages:
                 for page, normalized in pages:
+                    if isinstance(page, ReadPage):
+                        normalized = page.normalized
                     # The page, the cursor past it and the run's progress: one commit.
                     with self._page():
                         if page:

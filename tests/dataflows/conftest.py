@@ -104,7 +104,7 @@ def sigterm_interrupts():
     import signal
     import sys
 
-    from dataflows.context import interrupt_on_sigterm, stop_request_clear
+    from dataflows.stopping import interrupt_on_sigterm, stop_request_clear
 
     handler, hook = signal.getsignal(signal.SIGTERM), sys.unraisablehook
     interrupt_on_sigterm()

@@ -8,6 +8,7 @@ import pytest
 from dataflows import services
 from dataflows.context import LeaseLost, RunContext
 from dataflows.models import Dataflow, Run
+from dataflows.stopping import Interrupted
 from tests.dataflows.helpers import LEASE, dataflow_of, queued_run
 
 pytestmark = pytest.mark.usefixtures("no_prerequisites")
@@ -42,13 +43,13 @@ def test_entries_written_just_before_a_sigterm_are_not_written_again(
 
     def insert_then_interrupted(*args, **kwargs):
         real(*args, **kwargs)
-        raise context.Interrupted("SIGTERM")
+        raise Interrupted("SIGTERM")
 
     run = queued_run(order_import)
     ctx = RunContext(run=run, dataflow=order_import, client=fake_client, lease_seconds=LEASE)
     ctx.log("page 1 matched")
     monkeypatch.setattr(context, "insert_rows", insert_then_interrupted)
-    with pytest.raises(context.Interrupted):
+    with pytest.raises(Interrupted):
         ctx.flush_logs()
     monkeypatch.setattr(context, "insert_rows", real)
     ctx.flush_logs()  # the run's end

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, transaction
 
 from dataflows import services
-from dataflows.context import Interrupted
 from dataflows.models import Run
+from dataflows.stopping import Interrupted
 from tests.dataflows.helpers import queued_run
 
 BLOCKED_S = 10  # an upper bound only: the interrupt ends the wait at once

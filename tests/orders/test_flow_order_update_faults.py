@@ -174,7 +174,7 @@ def test_a_sigterm_that_leaves_the_connection_mid_query_still_saves_the_shipment
     posted again."""
     from django.db import connection
 
-    from dataflows.context import Interrupted
+    from dataflows.stopping import Interrupted
     from orders.flows.order_update import OrderUpdateRun
 
     if connection.vendor != "postgresql":

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from connections.models import Connection
-from dataflows.context import Interrupted, interrupt_on_sigterm
 from dataflows.models import Dataflow, Run
 from dataflows.registry import flow_specs, kind_label
 from dataflows.services import dataflow_run_foreground
+from dataflows.stopping import Interrupted, interrupt_on_sigterm
 
 
 def _kinds() -> list[str]:
