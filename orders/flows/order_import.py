@@ -30,8 +30,10 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 
@@ -68,37 +70,43 @@ def _parse(value) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _prefetching(fetch, after_id: int):
-    """Pages by id, the next one fetched and read (in a thread) while the current one is
-    imported: the hub's writes overlap BigCommerce's answer time and the reading of the next
-    page. `fetch(after_id)` returns (page, what `normalize_page` made of it, or None while the
-    page reader is at it). Stops after a short page."""
+def _prefetching(listings: list[tuple[dict, Callable]]):
+    """The pages of each listing (by id) in turn, the next one fetched and read (in a thread)
+    while the current one is imported: the hub's writes overlap BigCommerce's answer time and
+    the reading of the next page, also from one listing to the next. `listings`: (listing,
+    fetch) pairs, `fetch(after_id)` returning (page, what `normalize_page` made of it, or None
+    while the page reader is at it). Yields (listing, page, normalized); a listing ends after
+    a short page."""
+    if not listings:
+        return
     fetched: queue.Queue = queue.Queue(maxsize=1)
 
-    def fetch_into(cursor: int) -> None:
+    def fetch_into(index: int, cursor: int) -> None:
         try:
-            fetched.put((True, fetch(cursor)))
+            fetched.put((True, index, listings[index][1](cursor)))
         except BaseException as exc:  # handed to the run's thread, which raises it
-            fetched.put((False, exc))
+            fetched.put((False, index, exc))
 
-    def start(cursor: int) -> None:
+    def start(index: int, cursor: int) -> None:
         # A daemon thread: a run that stops (SIGTERM, an error) never waits for the page in
         # flight, which may take the client's whole retry budget.
         threading.Thread(
-            target=fetch_into, args=(cursor,), name="order-import-fetch", daemon=True
+            target=fetch_into, args=(index, cursor), name="order-import-fetch", daemon=True
         ).start()
 
-    start(after_id)
+    start(0, listings[0][0]["after_id"])
     while True:
-        ok, value = fetched.get()
+        ok, index, value = fetched.get()
         if not ok:
             raise value
         page = value[0]
         more = len(page) >= PAGE_SIZE
         if more:
-            start(max(int(o["id"]) for o in page))
-        yield value
-        if not more:
+            start(index, max(int(o["id"]) for o in page))
+        elif index + 1 < len(listings):
+            start(index + 1, listings[index + 1][0]["after_id"])
+        yield (listings[index][0], *value)
+        if not more and index + 1 == len(listings):
             return
 
 
@@ -332,6 +340,7 @@ class OrderImportRun(RequestedOrdersMixin):
 
     def _backfill(self, reader: PageReader) -> None:
         scope = self._scope()
+        listings = []
         for key, status_id, archived in self._listing_keys():
             listing = self.cursor["listings"].get(key)
             if listing is None or self._wider(scope, listing["scope"]):
@@ -345,39 +354,40 @@ class OrderImportRun(RequestedOrdersMixin):
             else:
                 listing["scope"] = scope  # narrower or equal: what is covered from now on
             self.cursor["listings"][key] = listing
-            if listing["done"]:
-                continue
+            if not listing["done"]:
+                fetch = partial(self._backfill_page, reader, scope, status_id, archived)
+                listings.append((listing, fetch))
 
-            def fetch(after_id, status_id=status_id, archived=archived):
-                # Runs in the prefetch thread, the only one using the client meanwhile.
-                page = first_page(
-                    self.client.iter_order_pages(
-                        status_id=status_id,
-                        min_id=max(after_id, scope["min_id"]) + 1,
-                        min_date_created=self.filter.created_from,
-                        is_deleted=True if archived else None,
-                        sort="id:asc",
-                        limit=PAGE_SIZE,
-                        decode=reader.decode,
-                    )
-                )
-                if isinstance(page, ReadPage):  # being read in the helper process
-                    return page, None
-                page = self._with_consignments(page)
-                # Read in this thread too: it works while the other one waits for the database.
-                return page, normalize_page(page)
+        with closing(_prefetching(listings)) as pages:
+            for listing, page, normalized in pages:
+                if isinstance(page, ReadPage):
+                    normalized = page.normalized
+                # The page, the cursor past it and the run's progress: one commit.
+                with self._page():
+                    if page:
+                        self._import(page, normalized=normalized)
+                        listing["after_id"] = max(int(o["id"]) for o in page)
+                    listing["done"] = len(page) < PAGE_SIZE
+                    self._save()
+                self.statistics.grew(by=len(page))
+                if not listing["done"]:
+                    self.ctx.checkpoint()  # may hand the worker to another tenant
 
-            with closing(_prefetching(fetch, listing["after_id"])) as pages:
-                for page, normalized in pages:
-                    if isinstance(page, ReadPage):
-                        normalized = page.normalized
-                    # The page, the cursor past it and the run's progress: one commit.
-                    with self._page():
-                        if page:
-                            self._import(page, normalized=normalized)
-                            listing["after_id"] = max(int(o["id"]) for o in page)
-                        listing["done"] = len(page) < PAGE_SIZE
-                        self._save()
-                    self.statistics.grew(by=len(page))
-                    if not listing["done"]:
-                        self.ctx.checkpoint()  # may hand the worker to another tenant
+    def _backfill_page(self, reader, scope, status_id, archived, after_id):
+        # Runs in the prefetch thread, the only one using the client meanwhile.
+        page = first_page(
+            self.client.iter_order_pages(
+                status_id=status_id,
+                min_id=max(after_id, scope["min_id"]) + 1,
+                min_date_created=self.filter.created_from,
+                is_deleted=True if archived else None,
+                sort="id:asc",
+                limit=PAGE_SIZE,
+                decode=reader.decode,
+            )
+        )
+        if isinstance(page, ReadPage):  # being read in the helper process
+            return page, None
+        page = self._with_consignments(page)
+        # Read in this thread too: it works while the other one waits for the database.
+        return page, normalize_page(page)

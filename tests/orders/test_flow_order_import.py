@@ -2,6 +2,7 @@
 resuming a stopped run, races with webhooks; every exchange is checked against the official
 OpenAPI specs (`contract`)."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -271,3 +272,30 @@ def test_a_backfill_keeps_the_planner_statistics_of_orders_current_as_it_writes(
 
     analyzed = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
     assert analyzed[:2] == ['ANALYZE "orders_order"', 'ANALYZE "orders_customer"']
+
+
+def test_the_next_status_is_asked_for_while_the_last_page_of_the_one_before_is_written(
+    store, store_client, sandbox_settings, monkeypatch
+):
+    sandbox_settings.reset(orders=900)
+    first, second = sorted(store.order_status_filter)[:2]
+    last_of_first = max(o["id"] for o in sandbox_settings.get_all_orders(status_id=first))
+    second_asked = threading.Event()
+    listing, import_page = store_client.iter_order_pages, OrderImporter.import_page
+
+    def iter_order_pages(**kwargs):
+        if kwargs.get("status_id") == second:
+            second_asked.set()
+        return listing(**kwargs)
+
+    def writing(self, page, **kwargs):
+        if last_of_first in getattr(page, "orders", ()):
+            assert second_asked.wait(10), "the next status waited for the last page's write"
+        return import_page(self, page, **kwargs)
+
+    monkeypatch.setattr(store_client, "iter_order_pages", iter_order_pages)
+    monkeypatch.setattr(OrderImporter, "import_page", writing)
+
+    run = run_flow(store, client=store_client)
+
+    assert run.status in (Run.Status.SUCCEEDED, Run.Status.PARTIAL) and second_asked.is_set()
