@@ -61,6 +61,7 @@ class PageReader:
         self._calls = 0
         self._waiting: deque[tuple[Future, Future]] = deque()
         self.pages_read = 0  # by the helper
+        self.peak_rss_mb: float | None = None  # the helper's, once it ended (Linux)
         self.broken = False
 
     def decode(self, content: bytes) -> Any:
@@ -130,12 +131,24 @@ class PageReader:
         process, self._process = self._process, None
         if process is None:
             return
+        self.peak_rss_mb = _peak_rss_mb(process.pid)
         try:
             process.stdin.close()  # the helper ends at the end of its input
             process.wait(timeout=5)
         except (OSError, ValueError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 def _read_frame(stream: BinaryIO) -> bytes:

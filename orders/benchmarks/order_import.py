@@ -156,6 +156,7 @@ def _import_figures(sandbox, *, url, size, quota, window_ms, shipments) -> dict:
         "http_429": first["http_429"],
         "http_429_served": served.get("http_429", 0),
         "peak_rss_mb": child["peak_rss_mb"],
+        "page_reader": first["page_reader"],
         "second_run": child["second_run"],
     }
     if "order_update" in child:
@@ -230,18 +231,8 @@ def _run_django(args, *, database_url):
 
 def _child(sandbox, *, database_url, shipments, update_window_ms=UPDATE_WINDOW_MS) -> dict:
     code = "import django; django.setup(); import orders.benchmarks.order_import as m; m.main()"
-    args = [
-        "--api-url",
-        sandbox.url,
-        "--store-hash",
-        sandbox.store_hash,
-        "--token",
-        sandbox.token,
-        "--shipments",
-        str(shipments),
-        "--update-window-ms",
-        str(update_window_ms),
-    ]
+    args = ["--api-url", sandbox.url, "--store-hash", sandbox.store_hash, "--token", sandbox.token,
+            "--shipments", str(shipments), "--update-window-ms", str(update_window_ms)]  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=REPO,
@@ -343,6 +334,7 @@ def main(argv=None) -> None:
     first["hub_ms_per_page"] = round(timing["wall"] * 1000 / pages, 1)
     first["hub_cpu_ms_per_page"] = round(timing["cpu"] * 1000 / pages, 1)
     first["wall_ms_per_page"] = round(first["wall_s"] * 1000 / pages, 1)
+    first["page_reader"] = {k: timing[f"reader_{k}"] for k in ("pages", "peak_rss_mb")}
     peak = peak_rss_mb()
     last_write = Order.objects.aggregate(m=Max("updated_at"))["m"]
     second = import_once()

@@ -5,7 +5,8 @@ import time
 
 
 def time_pages() -> dict:
-    """Measure each page's transaction of Order Import (the hub's own time, not the fetch)."""
+    """Measure each page's transaction of Order Import (the hub's own time, not the fetch),
+    and what the page reader's helper did."""
     from contextlib import contextmanager
 
     from orders.flows.order_import import OrderImportRun
@@ -23,4 +24,18 @@ def time_pages() -> dict:
         timing["pages"] += 1
 
     OrderImportRun._page = timed
+
+    # The page reader's helper process: the pages it read and its peak memory.
+    from orders.page_reader import PageReader
+
+    timing.update(reader_pages=0, reader_peak_rss_mb=None)
+    close = PageReader.close
+
+    def closing(reader):
+        close(reader)
+        if reader.pages_read:
+            timing["reader_pages"] = reader.pages_read
+            timing["reader_peak_rss_mb"] = reader.peak_rss_mb
+
+    PageReader.close = closing
     return timing

@@ -336,7 +336,11 @@ class OrderImportRun(RequestedOrdersMixin):
         with closing(PageReader()) as reader:
             self._backfill(reader)
         if reader.pages_read:
-            logger.info("Order Import: %s pages read in the page reader process", reader.pages_read)
+            logger.info(
+                "Order Import: %s pages read in the page reader process (peak memory %s MB)",
+                reader.pages_read,
+                reader.peak_rss_mb,
+            )
 
     def _backfill(self, reader: PageReader) -> None:
         scope = self._scope()

@@ -33,6 +33,7 @@ def test_the_import_figures_meet_the_goals(figures):
         assert store["http_429"] == store["http_429_served"] == 0
         assert store["peak_rss_mb"] > 0 and store["wall_s"] > 0 and store["floor_s"] > 0
         assert store["hub_ms_per_page"] > 0 and store["hub_cpu_ms_per_page"] > 0
+        assert set(store["page_reader"]) == {"pages", "peak_rss_mb"}
         assert store["second_run"]["requests"] == 1
         assert store["second_run"]["orders_written"] == 0
     assert group["store_of_700_orders_pro"]["quota"] == 450
