@@ -85,6 +85,8 @@ class PageReader:
         return json.loads(content)  # "parse": something the helper leaves to the run
 
     def _send(self, content: bytes, ids: Future, normalized: Future) -> None:
+        if self.broken:  # closed meanwhile
+            raise EOFError("the page reader was closed")
         if self._process is None:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "orders.page_reader"],
@@ -101,9 +103,10 @@ class PageReader:
             threading.Thread(
                 target=self._answers, args=(self._process.stdout,), daemon=True
             ).start()
+        process = self._process  # close() may clear it meanwhile (the run stopping)
         self._waiting.append((ids, normalized))
-        self._process.stdin.write(_FRAME.pack(len(content)) + content)
-        self._process.stdin.flush()
+        process.stdin.write(_FRAME.pack(len(content)) + content)
+        process.stdin.flush()
 
     def _answers(self, stdout: BinaryIO) -> None:
         """Each page's answers in turn: its ids (or why not), then its normalized page."""
