@@ -25,11 +25,15 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from connections.bigcommerce.sandbox.process import proc_status_mb
+
 from .normalize import NormalizedPage, consignments_inline, normalize_page
 
 logger = logging.getLogger(__name__)
 
 _FRAME = struct.Struct("!Q")  # the length of the bytes that follow
+# What a helper that died or answered garbage raises on the run's side.
+_HELPER_FAILED = (OSError, EOFError, ValueError, pickle.UnpicklingError, struct.error)
 _ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,7 +50,7 @@ class ReadPage(list):
     def normalized(self) -> NormalizedPage:
         try:
             return self._normalized.result()
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError, struct.error) as exc:
+        except _HELPER_FAILED as exc:
             logger.warning("The page reader process failed (%s); reading the page here", exc)
             return normalize_page(json.loads(self._content))
 
@@ -73,7 +77,7 @@ class PageReader:
         try:
             self._send(content, ids, normalized)
             reply = ids.result()
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError, struct.error) as exc:
+        except _HELPER_FAILED as exc:
             logger.warning("The page reader process failed (%s); reading pages in the run", exc)
             self.close()
             return json.loads(content)
@@ -134,24 +138,13 @@ class PageReader:
         process, self._process = self._process, None
         if process is None:
             return
-        self.peak_rss_mb = _peak_rss_mb(process.pid)
+        self.peak_rss_mb = proc_status_mb("VmHWM", process.pid)
         try:
             process.stdin.close()  # the helper ends at the end of its input
             process.wait(timeout=5)
         except (OSError, ValueError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
 
 
 def _read_frame(stream: BinaryIO) -> bytes:

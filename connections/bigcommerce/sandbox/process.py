@@ -25,10 +25,11 @@ def sandbox_control(api_url: str, method: str, path: str, payload: dict | None =
     return json.loads(body) if body else {}
 
 
-def proc_status_mb(field: str) -> float | None:
-    """A memory figure of this process from /proc/self/status (VmRSS, VmHWM), None off Linux."""
+def proc_status_mb(field: str, pid: int | str = "self") -> float | None:
+    """A memory figure of a process (this one by default) from /proc/<pid>/status (VmRSS,
+    VmHWM), None off Linux."""
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith(field + ":"):
                     return round(int(line.split()[1]) / 1024, 1)
