@@ -11,7 +11,9 @@ run in a shortened window (`peer_window_ms`, 1 s by default; the figures say so)
 bench short, and the hub's import of that same store runs in the same window for the ratios.
 
 `hub_ms_per_page`: the time of a page's transaction (normalize, plan, write, log, commit);
-`hub_cpu_ms_per_page` its CPU time (steadier on a loaded machine).
+`hub_cpu_ms_per_page` its CPU time (steadier on a loaded machine). `sandbox_cpu_ms_per_request`:
+the sandbox's CPU time to build an answer, taken from the cores the hub runs on (BigCommerce's
+would not be).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 from connections.bigcommerce.sandbox.process import peak_rss_mb, sandbox_control
 
 from .databases import BenchDatabases
-from .page_timing import time_pages
+from .page_timing import sandbox_cpu_ms, time_pages
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = 250
@@ -155,6 +157,7 @@ def _import_figures(sandbox, *, url, size, quota, window_ms, shipments) -> dict:
         "wall_ms_per_page": first["wall_ms_per_page"],
         "http_429": first["http_429"],
         "http_429_served": served.get("http_429", 0),
+        "sandbox_cpu_ms_per_request": sandbox_cpu_ms(served),
         "peak_rss_mb": child["peak_rss_mb"],
         "page_reader": first["page_reader"],
         "second_run": child["second_run"],

@@ -1,5 +1,5 @@
 """Timing of Order Import's pages for the bench child: the wall and CPU time of each page's
-transaction (the hub's own work, not the wait for BigCommerce)."""
+transaction (the hub's own work, not the wait for BigCommerce); and the sandbox's CPU time."""
 
 import time
 
@@ -39,3 +39,10 @@ def time_pages() -> dict:
 
     PageReader.close = closing
     return timing
+
+
+def sandbox_cpu_ms(served: dict) -> float | None:
+    """The sandbox's CPU time per answer it built, from its `stats`."""
+    timed = served.get("cpu_ms", {}).values()
+    answered = sum(t["n"] for t in timed)
+    return round(sum(t["total"] for t in timed) / answered, 1) if answered else None

@@ -34,8 +34,11 @@ class OrdersMixin:
             raise ApiError(404, "The requested resource was not found.")
         return o
 
-    def filter_orders(self, params: dict, *, with_status: bool = True) -> list[Order]:
-        """Orders matching the v2 filters, archived ones left out unless is_deleted=true."""
+    def filter_orders(
+        self, params: dict, *, with_status: bool = True, enough: int | None = None
+    ) -> list[Order]:
+        """Orders matching the v2 filters, archived ones left out unless is_deleted=true;
+        `enough`: the first that many by id are all that is needed."""
         lo = opt(params, "min_id", parse_int)
         hi = opt(params, "max_id", parse_int)
         status = None
@@ -73,18 +76,21 @@ class OrdersMixin:
             if m_max is not None and o.modified > m_max:
                 continue
             out.append(o)
+            if len(out) == enough:
+                break
         return out
 
     def list_orders(self, params: dict) -> tuple[list[Order], int, int]:
-        orders = self.filter_orders(params)
         sort = params.get("sort", "").strip() or "id"
         field, _, direction = sort.partition(":")
         direction = direction.lower() or "asc"
         if field not in ORDER_SORTS or direction not in ("asc", "desc"):
             raise ApiError(400, f"The field 'sort' is invalid: '{sort}'.")
-        if field != "id" or direction != "asc":
-            orders.sort(key=ORDER_SORTS[field], reverse=direction == "desc")
         page, limit = paging(params, 50, V2_MAX_LIMIT)
+        by_id = field == "id" and direction == "asc"  # the stored order: stop at the page's end
+        orders = self.filter_orders(params, enough=page * limit if by_id else None)
+        if not by_id:
+            orders.sort(key=ORDER_SORTS[field], reverse=direction == "desc")
         return orders[(page - 1) * limit: page * limit], page, limit
 
     def count_orders(self, params: dict) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from connections.bigcommerce.sandbox import render_catalog, render_orders
+from connections.bigcommerce.sandbox import render, render_catalog, render_orders
 from tests.connections.bigcommerce.sandbox.helpers import API, FULL, make_store
 
 
@@ -25,3 +25,17 @@ def test_the_fast_json_of_a_product_is_the_same_object_as_its_dict():
             assert as_json == render_catalog.product_dict(p, include)
             for v in p.variants:
                 assert json.loads(render_catalog.variant_json(v)) == render_catalog.variant_dict(v)
+
+
+def test_compact_json_writes_any_text_python_can_even_what_orjson_refuses():
+    values = [
+        {"city": "Zürich", "note": "😀"},
+        {"name": "broken \ud800 half"},  # a lone surrogate, as a faulty store may hold
+        {"quantity": 2**70},
+        {1: "an integer key"},
+    ]
+    for value in values:
+        text = render.compact_json(value)
+        assert json.loads(text) == json.loads(json.dumps(value))
+        assert ", " not in text and ": " not in text
+    assert render.compact_json({"city": "Zürich"}) == '{"city":"Zürich"}'  # UTF-8, unescaped

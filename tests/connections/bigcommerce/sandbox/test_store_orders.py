@@ -283,3 +283,11 @@ def test_some_lines_have_skus_the_catalog_does_not_know(sandbox):
     known = {v["sku"] for v in variants}
     unknown = [li for li in lines if li["sku"] not in known]
     assert unknown and any(li["product_id"] == 0 for li in unknown)
+
+
+def test_a_later_page_of_one_status_by_id_holds_the_orders_the_whole_listing_has_there(sandbox):
+    every = ids(sandbox.get_all_orders(status_id=11))
+    second = ids(sandbox.get("/v2/orders", status_id=11, sort="id:asc", limit=3, page=2).json())
+    assert second == every[3:6] and second
+    after = ids(sandbox.get("/v2/orders", status_id=11, min_id=every[1] + 1, limit=2).json())
+    assert after == every[2:4]
