@@ -102,7 +102,7 @@ def compact_json(value) -> str:
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # lone surrogates, integers beyond 64 bits, non-string keys
-        return _stdlib_json(value)
+        return _stdlib_json(value)  # ASCII, escaped: a lone surrogate stays encodable
 
 
 def const_tail(const: dict) -> str:
